@@ -1,0 +1,44 @@
+# occmaps: the commands a developer needs. `make run` serves the sample; `make test` tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SAMPLE ?= fixtures/sample
+
+# Tests and one-off commands need a secret key and hosts; production sets its own.
+TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+DEV_ENV := DEBUG=true
+
+.PHONY: install run test test-fast lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py load_sample --if-empty $(SAMPLE)
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(TEST_ENV) $(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage report
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: install
+	$(TEST_ENV) $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .coverage htmlcov

@@ -1,0 +1,269 @@
+"""What every importer shares: problems with their place, text cleaning, syncing rows, and the
+run itself (validate, then write in one transaction, record it, report one summary line)."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import nh3
+from django.db import models, transaction
+from django.utils import timezone
+
+from occmaps.models import ImportRecord
+
+#: HTML the occupation summaries may keep; everything else is removed (its text stays).
+SUMMARY_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i"}
+UNKNOWN_DATE = "0001-01-01"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, said with where it is: ``file:line`` or the record."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the input")
+
+
+class Problems(list):
+    """A list of problems with a shorthand to add one."""
+
+    def add(self, where: str, message: str) -> None:
+        self.append(Problem(where, message))
+
+
+def clean_text(value) -> str:
+    """Unescape entities, turn no-break spaces into spaces, fold runs of white space, trim."""
+    if value is None:
+        return ""
+    text = html.unescape(str(value)).replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_multiline(value) -> str:
+    """Like :func:`clean_text` but keeps paragraph breaks."""
+    if value is None:
+        return ""
+    text = html.unescape(str(value)).replace("\xa0", " ").replace("\r\n", "\n")
+    paragraphs = [re.sub(r"[ \t\f\v]+", " ", part).strip() for part in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(" ".join(p.split("\n")).strip() for p in paragraphs if p.strip())
+
+
+def sanitise_html(value) -> str:
+    """Keep a small allow-list of tags and no attributes; drop empty paragraphs."""
+    if not value:
+        return ""
+    cleaned = nh3.clean(str(value).replace("&nbsp;", " "), tags=SUMMARY_TAGS, attributes={})
+    cleaned = re.sub(r"<p>\s*</p>", "", cleaned)
+    cleaned = re.sub(r"[ \t]+", " ", cleaned)
+    return cleaned.strip()
+
+
+def parse_date(value, where: str, problems: Problems, field_name: str) -> date | None:
+    """ISO dates; the source's ``0001-01-01`` placeholder and empty values mean unknown."""
+    if value in (None, "") or str(value).startswith(UNKNOWN_DATE):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        problems.add(where, f"{field_name}: {value!r}: not a date (YYYY-MM-DD)")
+        return None
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    changed_keys: set = field(default_factory=set)
+    objects: dict = field(default_factory=dict)
+
+    @property
+    def changes(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+def sync_rows(
+    model: type[models.Model],
+    desired: dict[Hashable, dict],
+    existing: dict[Hashable, models.Model],
+    *,
+    delete_missing: bool,
+    batch_size: int = 500,
+) -> SyncResult:
+    """Make the rows ``existing`` (keyed like ``desired``) hold the values in ``desired``.
+
+    New keys are created with ``bulk_create``, changed rows written with ``bulk_update`` (only
+    the fields that changed), and rows whose key is not desired are deleted if asked.
+    ``result.objects`` maps every desired key to its saved instance.
+    """
+    result = SyncResult()
+    to_create: list[tuple[Hashable, models.Model]] = []
+    to_update: list[models.Model] = []
+    update_fields: set[str] = set()
+    for key, values in desired.items():
+        instance = existing.get(key)
+        if instance is None:
+            to_create.append((key, model(**values)))
+            continue
+        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        if changed:
+            for name in changed:
+                setattr(instance, name, values[name])
+            update_fields.update(changed)
+            to_update.append(instance)
+            result.changed_keys.add(key)
+        else:
+            result.unchanged += 1
+        result.objects[key] = instance
+    if to_create:
+        model.objects.bulk_create([obj for _, obj in to_create], batch_size=batch_size)
+        for key, obj in to_create:
+            result.objects[key] = obj
+            result.changed_keys.add(key)
+        result.created = len(to_create)
+    if to_update:
+        model.objects.bulk_update(to_update, sorted(update_fields), batch_size=batch_size)
+        result.updated = len(to_update)
+    if delete_missing:
+        gone = [obj.pk for key, obj in existing.items() if key not in desired]
+        for start in range(0, len(gone), batch_size):
+            model.objects.filter(pk__in=gone[start : start + batch_size]).delete()
+        result.deleted = len(gone)
+    return result
+
+
+def keyed(objects: Iterable[models.Model], key: Callable[[models.Model], Hashable]) -> dict:
+    return {key(obj): obj for obj in objects}
+
+
+@dataclass
+class ImportOutcome:
+    """What an importer's write step did, by kind of record."""
+
+    counts: dict[str, SyncResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    main: str = ""
+
+    def add(self, name: str, result: SyncResult) -> SyncResult:
+        self.counts[name] = result
+        return result
+
+    def totals(self) -> SyncResult:
+        main = self.counts.get(self.main)
+        if main is not None:
+            return main
+        total = SyncResult()
+        for result in self.counts.values():
+            total.created += result.created
+            total.updated += result.updated
+            total.unchanged += result.unchanged
+            total.deleted += result.deleted
+        return total
+
+    @property
+    def changed(self) -> bool:
+        return any(result.changes for result in self.counts.values())
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+def run_import(
+    *,
+    kind: str,
+    source: str,
+    write: Callable[[], ImportOutcome],
+    dry_run: bool = False,
+) -> tuple[ImportOutcome, ImportRecord | None, float]:
+    """Run ``write`` in one transaction and record it. A dry run is rolled back and not recorded.
+
+    Validation happens before this is called: ``write`` may still raise :class:`ImportRejected`
+    for problems that need the database to see, and then nothing it wrote is kept.
+    """
+    started = timezone.now()
+    clock = time.perf_counter()
+    outcome: ImportOutcome | None = None
+    try:
+        with transaction.atomic():
+            outcome = write()
+            if dry_run:
+                raise DryRunRollback
+            elapsed = time.perf_counter() - clock
+            record = ImportRecord.objects.create(
+                kind=kind,
+                source=source,
+                started_at=started,
+                finished_at=timezone.now(),
+                outcome=ImportRecord.Outcome.SUCCEEDED,
+                **_record_counts(outcome),
+                summary=summary_line(outcome, elapsed),
+            )
+    except DryRunRollback:
+        return outcome, None, time.perf_counter() - clock
+    return outcome, record, elapsed
+
+
+def _record_counts(outcome: ImportOutcome) -> dict:
+    totals = outcome.totals()
+    return {
+        "created": totals.created,
+        "updated": totals.updated,
+        "unchanged": totals.unchanged,
+        "removed": totals.deleted,
+        "counts": {
+            name: {
+                "created": r.created,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "removed": r.deleted,
+            }
+            for name, r in outcome.counts.items()
+        },
+        "problems": outcome.notes,
+    }
+
+
+def record_failure(kind: str, source: str, problems: list[Problem], started) -> ImportRecord:
+    """Keep a record of a rejected import (for staff); it changes no data."""
+    return ImportRecord.objects.create(
+        kind=kind,
+        source=source,
+        started_at=started,
+        finished_at=timezone.now(),
+        outcome=ImportRecord.Outcome.FAILED,
+        problems=[str(p) for p in problems],
+        summary=f"Rejected: {len(problems)} problem(s); nothing was changed.",
+    )
+
+
+def summary_line(outcome: ImportOutcome, seconds: float, *, dry_run: bool = False) -> str:
+    totals = outcome.totals()
+    label = outcome.main or "records"
+    prefix = "Dry run, nothing written. " if dry_run else ""
+    if not outcome.changed:
+        return f"{prefix}No changes: {totals.unchanged} {label} unchanged ({seconds:.2f} s)."
+    verbs = (
+        ("to create", "to update", "to remove") if dry_run else ("created", "updated", "removed")
+    )
+    return (
+        f"{prefix}{label.capitalize()}: {totals.created} {verbs[0]}, {totals.updated} {verbs[1]}, "
+        f"{totals.unchanged} unchanged, {totals.deleted} {verbs[2]} ({seconds:.2f} s)."
+    )

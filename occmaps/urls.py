@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from occmaps import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("routes/", include("routes.urls")),
+    path("occupations/", include("occupations.urls")),
+    path("soc/", include("socmapping.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,992 @@
+"""The Occupational Maps API occupation JSON: read, validate, then write in one transaction.
+
+A source is any mix of JSON documents, told apart by their content, not their names:
+
+- an occupation detail (``{"object": "Occupation", "stdCode": ...}``) or a list of them;
+- the routes (``[{"object": "Route", "routeId": ..., "name": ..., "sequence": ...}]``);
+- the green themes (``[{"themeId": ..., "themeName": ..., "subThemes": [...]}]``);
+- a harvest index (``{"routes": [...], "greenThemes": [...], ...}``);
+- directed progression edges (``[{"stdCodeFrom": ..., "stdCodeTo": ...}]``, the live API's).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Q
+from django.utils.text import slugify
+
+from occmaps.importing import (
+    ImportOutcome,
+    Problems,
+    SyncResult,
+    clean_text,
+    keyed,
+    parse_date,
+    sanitise_html,
+    sync_rows,
+)
+from occupations.models import (
+    OCCUPATION_CODE_RE,
+    GreenSubTheme,
+    GreenTheme,
+    Occupation,
+    OccupationProduct,
+    Product,
+    Progression,
+    TypicalJobTitle,
+)
+from routes.models import BAND_LEVELS, Cluster, ClusterGroup, Pathway, Route, TechnicalBand
+from socmapping.models import (
+    SUB_UNIT_GROUP_CODE_RE,
+    SocGroup,
+    SocMapping,
+    SubUnitGroup,
+    SubUnitGroupMapping,
+)
+
+STATUSES = {status.value for status in Occupation.Status}
+PRODUCT_TYPES = {t.value for t in Product.Type}
+
+
+@dataclass
+class OccupationData:
+    where: str
+    code: str
+    fields: dict
+    cluster_id: int
+    job_titles: list[tuple[str, bool]]
+    products: list[tuple[str, str]]
+    green_theme_ids: list[int]
+    soc2010: str | None
+    soc2020: str | None
+    sub_unit_groups: list[tuple[str, bool]]
+    neighbours: list[str]
+
+
+@dataclass
+class MapData:
+    """Everything read from a source, cleaned and checked, keyed by the source's ids."""
+
+    routes: dict[int, dict] = field(default_factory=dict)
+    route_slugs: dict[int, str] = field(default_factory=dict)
+    pathways: dict[int, dict] = field(default_factory=dict)
+    rows: dict[int, dict] = field(default_factory=dict)
+    clusters: dict[int, dict] = field(default_factory=dict)
+    themes: dict[int, dict] = field(default_factory=dict)
+    products: dict[str, dict] = field(default_factory=dict)
+    soc_titles: dict[tuple[int, str], str] = field(default_factory=dict)
+    sub_unit_groups: dict[str, str] = field(default_factory=dict)
+    occupations: dict[str, OccupationData] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def json_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def load_json(path: Path, problems: Problems, label: str):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.add(label, "no such file or directory")
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(label, f"cannot be read: {exc}")
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.add(f"{label}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
+        return None
+
+
+def read_paths(paths: list[Path], base: Path | None = None) -> tuple[MapData, Problems]:
+    """Read and check every document under ``paths``; return the data and every problem."""
+    data = MapData()
+    problems = Problems()
+    files = json_files(paths)
+    if not files:
+        problems.add(", ".join(str(p) for p in paths), "no JSON files found")
+    for path in files:
+        label = _label(path, base)
+        document = load_json(path, problems, label)
+        if document is None:
+            continue
+        data.files += 1
+        read_document(document, label, data, problems)
+    check_consistency(data, problems)
+    return data, problems
+
+
+def _label(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def read_document(document, label: str, data: MapData, problems: Problems) -> None:
+    if isinstance(document, dict):
+        if document.get("object") == "Occupation":
+            read_occupation(document, label, data, problems)
+        elif "routes" in document or "greenThemes" in document:
+            read_routes(document.get("routes") or [], label, data, problems)
+            read_themes(document.get("greenThemes") or [], label, data, problems)
+        else:
+            problems.add(label, "not an Occupational Maps document (no Occupation, no routes)")
+        return
+    if not isinstance(document, list):
+        problems.add(label, "not an Occupational Maps document (expected an object or a list)")
+        return
+    if not document:
+        return
+    first = document[0]
+    if not isinstance(first, dict):
+        problems.add(f"{label}[0]", "expected an object")
+    elif first.get("object") == "Route":
+        read_routes(document, label, data, problems)
+    elif "themeId" in first:
+        read_themes(document, label, data, problems)
+    elif "stdCodeFrom" in first:
+        read_edges(document, label, data, problems)
+    elif first.get("object") == "Occupation" or "stdCode" in first:
+        for index, item in enumerate(document):
+            if isinstance(item, dict):
+                read_occupation(item, f"{label}[{index}]", data, problems)
+            else:
+                problems.add(f"{label}[{index}]", "expected an occupation object")
+    else:
+        problems.add(label, "not an Occupational Maps document (unknown list)")
+
+
+def _int(value, where: str, name: str, problems: Problems, *, required=True) -> int | None:
+    if value is None or value == "":
+        if required:
+            problems.add(where, f"{name}: missing")
+        return None
+    if isinstance(value, bool):
+        problems.add(where, f"{name}: {value!r}: not a whole number")
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        problems.add(where, f"{name}: {value!r}: not a whole number")
+        return None
+    if number != value and str(number) != str(value).strip():
+        problems.add(where, f"{name}: {value!r}: not a whole number")
+        return None
+    return number
+
+
+def read_routes(items: list, label: str, data: MapData, problems: Problems) -> None:
+    for index, item in enumerate(items):
+        where = f"{label} route[{index}]"
+        if not isinstance(item, dict):
+            problems.add(where, "expected an object")
+            continue
+        api_id = _int(item.get("routeId"), where, "routeId", problems)
+        name = clean_text(item.get("name"))
+        if not name:
+            problems.add(where, "name: missing")
+        sequence = _int(item.get("sequence"), where, "sequence", problems, required=False)
+        if api_id is None or not name:
+            continue
+        data.routes[api_id] = {"api_id": api_id, "name": name, "sequence": sequence or 0}
+
+
+def read_themes(items: list, label: str, data: MapData, problems: Problems) -> None:
+    for index, item in enumerate(items):
+        where = f"{label} green theme[{index}]"
+        if not isinstance(item, dict):
+            problems.add(where, "expected an object")
+            continue
+        theme_id = _int(item.get("themeId"), where, "themeId", problems)
+        name = clean_text(item.get("themeName"))
+        if not name:
+            problems.add(where, "themeName: missing or empty")
+        if theme_id is None or not name:
+            continue
+        sub_themes = {}
+        for sub_index, sub in enumerate(item.get("subThemes") or []):
+            sub_where = f"{where} sub-theme[{sub_index}]"
+            sub_id = _int(sub.get("themeId"), sub_where, "themeId", problems)
+            sub_name = clean_text(sub.get("themeName"))
+            if sub_id is None:
+                continue
+            if not sub_name:
+                # The published list has a sub-theme with no name: keep the rest of the theme.
+                data.notes.append(f"{sub_where}: themeName: empty; sub-theme {sub_id} skipped")
+                continue
+            sub_themes[sub_id] = sub_name
+        data.themes[theme_id] = {"name": name, "sub_themes": sub_themes}
+
+
+def read_edges(items: list, label: str, data: MapData, problems: Problems) -> None:
+    for index, item in enumerate(items):
+        where = f"{label}[{index}]"
+        if not isinstance(item, dict):
+            problems.add(where, "expected an object")
+            continue
+        codes = []
+        for key in ("stdCodeFrom", "stdCodeTo"):
+            code = clean_text(item.get(key)).upper()
+            if not re.match(OCCUPATION_CODE_RE, code):
+                problems.add(where, f"{key}: {item.get(key)!r}: not an occupation code")
+            codes.append(code)
+        if all(re.match(OCCUPATION_CODE_RE, c) for c in codes) and codes[0] != codes[1]:
+            data.edges.add((codes[0], codes[1]))
+
+
+def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -> None:
+    raw_code = item.get("stdCode")
+    code = clean_text(raw_code)
+    where = f"{label}: record {code or '(no code)'}"
+    before = len(problems)
+    if not code:
+        problems.add(where, "stdCode: missing or empty")
+    elif not re.match(OCCUPATION_CODE_RE, code):
+        problems.add(where, f"stdCode: {raw_code!r}: not an occupation code like OCC0118")
+    if code in data.occupations:
+        problems.add(where, f"stdCode: {code}: also in {data.occupations[code].where}")
+    title = clean_text(item.get("name"))
+    if not title:
+        problems.add(where, "name: missing or empty")
+    status = _int(item.get("status"), where, "status", problems)
+    if status is not None and status not in STATUSES:
+        problems.add(where, f"status: {status}: not a known status (1 to 4)")
+    level = _int(item.get("level"), where, "level", problems)
+    if level is not None and not 2 <= level <= 7:
+        problems.add(where, f"level: {level}: must be between 2 and 7")
+    status_date = parse_date(item.get("statusLastUpdated"), where, problems, "statusLastUpdated")
+    keywords = item.get("keywords") or []
+    if not isinstance(keywords, list):
+        problems.add(where, "keywords: expected a list")
+        keywords = []
+
+    cluster_id = read_hierarchy(item.get("mapHierarchy"), item, where, level, data, problems)
+    job_titles = read_job_titles(item.get("typicalJobTitles") or [], where, problems)
+    products = read_products(item.get("products") or [], code, where, data, problems)
+    soc2010, soc2020, sub_unit_groups = read_soc(item.get("soc") or {}, where, data, problems)
+    theme_ids = []
+    for value in item.get("greenThemeIds") or []:
+        theme_id = _int(value, where, "greenThemeIds", problems)
+        if theme_id is not None:
+            theme_ids.append(theme_id)
+    neighbours = []
+    for index, neighbour in enumerate(item.get("progression") or []):
+        other = clean_text(neighbour.get("stdCode") if isinstance(neighbour, dict) else None)
+        if not re.match(OCCUPATION_CODE_RE, other):
+            problems.add(where, f"progression[{index}].stdCode: {other!r}: not an occupation code")
+        elif other != code and other not in neighbours:
+            neighbours.append(other)
+
+    if len(problems) > before:
+        return
+    standard = next(
+        (c for c, _ in products if data.products[c]["type"] == Product.Type.APPRENTICESHIP), ""
+    )
+    data.occupations[code] = OccupationData(
+        where=where,
+        code=code,
+        fields={
+            "code": code,
+            "title": title,
+            "level": level,
+            "status": status,
+            "version": clean_text(item.get("versionNo")),
+            "status_date": status_date,
+            "standard_reference": standard,
+            "overview": clean_text(item.get("overview")),
+            "summary": sanitise_html(item.get("summary")),
+            "involved_employers": clean_text(item.get("involvedEmployers")),
+            "keywords": _unique(clean_text(k) for k in keywords),
+        },
+        cluster_id=cluster_id,
+        job_titles=job_titles,
+        products=products,
+        green_theme_ids=_unique(theme_ids),
+        soc2010=soc2010,
+        soc2020=soc2020,
+        sub_unit_groups=sub_unit_groups,
+        neighbours=neighbours,
+    )
+
+
+def _unique(values) -> list:
+    seen: list = []
+    for value in values:
+        if value not in seen and value != "":
+            seen.append(value)
+    return seen
+
+
+HIERARCHY_KEYS = (
+    "routeId",
+    "routeName",
+    "pathwayId",
+    "pathwayName",
+    "clusterGroupId",
+    "clusterId",
+    "clusterName",
+    "technicalLevel",
+)
+
+
+def read_hierarchy(hierarchy, item, where, level, data: MapData, problems: Problems) -> int | None:
+    if not isinstance(hierarchy, dict):
+        problems.add(where, "mapHierarchy: missing")
+        return None
+    before = len(problems)
+    for key in HIERARCHY_KEYS:
+        if hierarchy.get(key) in (None, ""):
+            problems.add(where, f"mapHierarchy.{key}: missing")
+    if len(problems) > before:
+        return None
+    ids = {
+        key: _int(hierarchy.get(key), where, f"mapHierarchy.{key}", problems)
+        for key in ("routeId", "pathwayId", "clusterGroupId", "clusterId", "technicalLevel")
+    }
+    sequences = {
+        key: _int(hierarchy.get(key), where, f"mapHierarchy.{key}", problems, required=False) or 0
+        for key in ("routeSequence", "pathwaySequence", "clusterGroupSequence", "clusterSeqeunce")
+    }
+    if len(problems) > before:
+        return None
+    band = ids["technicalLevel"]
+    if band not in BAND_LEVELS:
+        problems.add(where, f"mapHierarchy.technicalLevel: {band}: not a band (1 to 3)")
+        return None
+    if level is not None and level not in BAND_LEVELS[band]:
+        low, high = BAND_LEVELS[band]
+        problems.add(
+            where,
+            f"level: {level}: outside its cluster's band {TechnicalBand(band).label} "
+            f"(levels {low} to {high})",
+        )
+    route_id = ids["routeId"]
+    route = {
+        "api_id": route_id,
+        "name": clean_text(hierarchy["routeName"]),
+        "sequence": sequences["routeSequence"],
+    }
+    data.routes.setdefault(route_id, route)
+    slug = route_slug_from_links(item.get("links"))
+    if slug:
+        data.route_slugs.setdefault(route_id, slug)
+    _put(
+        data.pathways,
+        ids["pathwayId"],
+        {
+            "route": route_id,
+            "name": clean_text(hierarchy["pathwayName"]),
+            "sequence": sequences["pathwaySequence"],
+        },
+        where,
+        "pathway",
+        problems,
+    )
+    _put(
+        data.rows,
+        ids["clusterGroupId"],
+        {"pathway": ids["pathwayId"], "sequence": sequences["clusterGroupSequence"]},
+        where,
+        "cluster group",
+        problems,
+    )
+    _put(
+        data.clusters,
+        ids["clusterId"],
+        {
+            "pathway": ids["pathwayId"],
+            "row": ids["clusterGroupId"],
+            "band": band,
+            "name": clean_text(hierarchy["clusterName"]),
+            "sequence": sequences["clusterSeqeunce"],
+        },
+        where,
+        "cluster",
+        problems,
+    )
+    return ids["clusterId"]
+
+
+def _put(store: dict, key: int, values: dict, where: str, what: str, problems: Problems) -> None:
+    """Keep the first description of a pathway, row or cluster; later ones must agree."""
+    known = store.get(key)
+    if known is None:
+        store[key] = {**values, "where": where}
+        return
+    for name, value in values.items():
+        if known[name] != value:
+            problems.add(
+                where,
+                f"mapHierarchy: {what} {key}: {name} is {value!r} here but {known[name]!r} "
+                f"in {known['where']}",
+            )
+
+
+def route_slug_from_links(links) -> str:
+    for link in links or []:
+        if isinstance(link, dict) and link.get("rel") == "occupationalMapURL":
+            match = re.search(r"/maps/route/([a-z0-9-]+)/?$", str(link.get("href", "")))
+            if match:
+                return match.group(1)
+    return ""
+
+
+def read_job_titles(items, where: str, problems: Problems) -> list[tuple[str, bool]]:
+    titles: dict[str, bool] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.add(where, f"typicalJobTitles[{index}]: expected an object")
+            continue
+        name = clean_text(item.get("name"))
+        if not name:
+            problems.add(where, f"typicalJobTitles[{index}].name: missing or empty")
+            continue
+        titles[name] = titles.get(name, False) or bool(item.get("isGreen"))
+    return list(titles.items())
+
+
+def read_products(items, code: str, where: str, data: MapData, problems: Problems):
+    products: list[tuple[str, str]] = []
+    for index, item in enumerate(items):
+        label = f"products[{index}]"
+        if not isinstance(item, dict):
+            problems.add(where, f"{label}: expected an object")
+            continue
+        product_code = clean_text(item.get("productCode"))
+        if not product_code:
+            problems.add(where, f"{label}.productCode: missing or empty")
+            continue
+        product_type = _int(item.get("type"), where, f"{label}.type", problems)
+        if product_type is not None and product_type not in PRODUCT_TYPES:
+            problems.add(where, f"{label}.type: {product_type}: not a known product type (1 to 6)")
+            continue
+        level = _int(item.get("level"), where, f"{label}.level", problems, required=False)
+        status = _int(item.get("status"), where, f"{label}.status", problems, required=False)
+        name = clean_text(item.get("name"))
+        if product_type is None:
+            continue
+        values = {
+            "code": product_code,
+            "name": name,
+            "type": product_type,
+            "level": level,
+            "status": status,
+            "status_name": clean_text(item.get("statusName")),
+            "career_starter": bool(item.get("careerStarter")),
+            "qualification_category": clean_text(item.get("qualificationCategory")),
+        }
+        known = data.products.get(product_code)
+        if known is None:
+            data.products[product_code] = values
+        elif known["type"] != product_type:
+            problems.add(
+                where,
+                f"{label}.type: {product_type}: product {product_code} has type "
+                f"{known['type']} elsewhere",
+            )
+        if product_code not in dict(products):
+            products.append((product_code, name))
+    return products
+
+
+def _soc_code(value, where: str, name: str, problems: Problems) -> str | None:
+    if value in (None, "", 0, "0"):
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"[1-9][0-9]{3}", text):
+        problems.add(where, f"soc.{name}: {value!r}: not a four-digit unit group code")
+        return None
+    return text
+
+
+def read_soc(soc, where: str, data: MapData, problems: Problems):
+    if not isinstance(soc, dict):
+        problems.add(where, "soc: expected an object")
+        return None, None, []
+    soc2010 = _soc_code(soc.get("soc2010Code"), where, "soc2010Code", problems)
+    soc2020 = _soc_code(soc.get("soc2020Code"), where, "soc2020Code", problems)
+    if soc2010:
+        data.soc_titles.setdefault((2010, soc2010), clean_text(soc.get("soc2010Description")))
+    if soc2020:
+        data.soc_titles.setdefault((2020, soc2020), clean_text(soc.get("soc2020Description")))
+    groups: list[tuple[str, bool]] = []
+    items = soc.get("soc2020SubUnitGroups") or []
+    for index, item in enumerate(items):
+        label = f"soc.soc2020SubUnitGroups[{index}]"
+        code = clean_text(item.get("code") if isinstance(item, dict) else None)
+        if not re.match(SUB_UNIT_GROUP_CODE_RE, code):
+            problems.add(where, f"{label}.code: {code!r}: not a sub-unit group code like 3544/00")
+            continue
+        if code in dict(groups):
+            problems.add(where, f"{label}.code: {code}: listed twice")
+            continue
+        groups.append((code, bool(item.get("isPrimary"))))
+        data.sub_unit_groups.setdefault(code, clean_text(item.get("description")))
+    primaries = sum(1 for _, primary in groups if primary)
+    if groups and primaries != 1:
+        problems.add(
+            where,
+            f"soc.soc2020SubUnitGroups: {primaries} marked primary: exactly one must be",
+        )
+    return soc2010, soc2020, groups
+
+
+def check_consistency(data: MapData, problems: Problems) -> None:
+    for cluster_id, cluster in data.clusters.items():
+        row = data.rows.get(cluster["row"])
+        if row and row["pathway"] != cluster["pathway"]:
+            problems.add(
+                cluster["where"],
+                f"mapHierarchy: cluster {cluster_id} is in pathway {cluster['pathway']} but its "
+                f"cluster group {cluster['row']} is in pathway {row['pathway']}",
+            )
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+class MapsWriter:
+    """Writes checked :class:`MapData` to the database. Call inside a transaction."""
+
+    def __init__(self, data: MapData, *, prune: bool = False):
+        self.data = data
+        self.prune = prune
+        self.outcome = ImportOutcome(main="occupations")
+        self.unresolved: list[str] = []
+
+    def write(self) -> ImportOutcome:
+        routes = self.write_routes()
+        pathways = self.write_pathways(routes)
+        rows = self.write_rows(pathways)
+        clusters = self.write_clusters(pathways, rows)
+        themes = self.write_themes()
+        soc = self.write_soc_groups()
+        sub_unit_groups = self.write_sub_unit_groups(soc)
+        products = self.write_products()
+        occupations = self.write_occupations(clusters)
+        ids = {code: occupations[code].pk for code in self.data.occupations}
+        changed: set[int] = set()
+        changed |= self.write_job_titles(ids)
+        changed |= self.write_product_links(ids, products)
+        changed |= self.write_green_themes(ids, themes)
+        changed |= self.write_soc_mappings(ids, soc)
+        changed |= self.write_sub_unit_group_mappings(ids, sub_unit_groups)
+        changed |= self.write_progression(ids)
+        self.count_child_changes(occupations, ids, changed)
+        self.outcome.notes.extend(self.data.notes)
+        self.outcome.notes.extend(self.unresolved)
+        return self.outcome
+
+    # The map structure.
+    def write_routes(self) -> dict[int, Route]:
+        existing = keyed(Route.objects.all(), lambda r: r.api_id)
+        desired = {}
+        for api_id, route in self.data.routes.items():
+            current = existing.get(api_id)
+            slug = (
+                self.data.route_slugs.get(api_id)
+                or (current.slug if current else "")
+                or slugify(route["name"])
+            )
+            desired[api_id] = {
+                "api_id": api_id,
+                "name": route["name"],
+                "sequence": route["sequence"],
+                "slug": slug,
+            }
+        result = sync_rows(Route, desired, existing, delete_missing=self.prune)
+        return self.outcome.add("routes", result).objects | {
+            k: v for k, v in existing.items() if k not in desired and not self.prune
+        }
+
+    def write_pathways(self, routes) -> dict[int, Pathway]:
+        existing = keyed(Pathway.objects.all(), lambda p: p.api_id)
+        desired = {
+            api_id: {
+                "api_id": api_id,
+                "route_id": routes[p["route"]].pk,
+                "name": p["name"],
+                "slug": slugify(p["name"]),
+                "sequence": p["sequence"],
+            }
+            for api_id, p in self.data.pathways.items()
+        }
+        return self._sync_structure("pathways", Pathway, desired, existing)
+
+    def write_rows(self, pathways) -> dict[int, ClusterGroup]:
+        existing = keyed(ClusterGroup.objects.all(), lambda r: r.api_id)
+        desired = {
+            api_id: {
+                "api_id": api_id,
+                "pathway_id": pathways[r["pathway"]].pk,
+                "sequence": r["sequence"],
+            }
+            for api_id, r in self.data.rows.items()
+        }
+        return self._sync_structure("cluster rows", ClusterGroup, desired, existing)
+
+    def write_clusters(self, pathways, rows) -> dict[int, Cluster]:
+        existing = keyed(Cluster.objects.all(), lambda c: c.api_id)
+        desired = {
+            api_id: {
+                "api_id": api_id,
+                "pathway_id": pathways[c["pathway"]].pk,
+                "row_id": rows[c["row"]].pk,
+                "band": c["band"],
+                "name": c["name"],
+                "sequence": c["sequence"],
+            }
+            for api_id, c in self.data.clusters.items()
+        }
+        return self._sync_structure("clusters", Cluster, desired, existing)
+
+    def _sync_structure(self, name, model, desired, existing) -> dict:
+        # Without --prune a partial import leaves the rest of the map alone.
+        result = sync_rows(model, desired, existing, delete_missing=self.prune)
+        self.outcome.add(name, result)
+        if self.prune:
+            return result.objects
+        return {**existing, **result.objects}
+
+    def write_themes(self) -> dict[int, GreenTheme]:
+        existing = keyed(GreenTheme.objects.all(), lambda t: t.theme_id)
+        desired = {
+            theme_id: {"theme_id": theme_id, "name": theme["name"]}
+            for theme_id, theme in self.data.themes.items()
+        }
+        result = sync_rows(
+            GreenTheme,
+            desired,
+            {k: v for k, v in existing.items() if k in desired},
+            delete_missing=False,
+        )
+        self.outcome.add("green themes", result)
+        themes = {**existing, **result.objects}
+        existing_subs = keyed(
+            GreenSubTheme.objects.filter(theme__theme_id__in=list(desired)),
+            lambda s: (s.theme_id, s.sub_theme_id),
+        )
+        desired_subs = {
+            (themes[theme_id].pk, sub_id): {
+                "theme_id": themes[theme_id].pk,
+                "sub_theme_id": sub_id,
+                "name": name,
+            }
+            for theme_id, theme in self.data.themes.items()
+            for sub_id, name in theme["sub_themes"].items()
+        }
+        self.outcome.add(
+            "green sub-themes",
+            sync_rows(GreenSubTheme, desired_subs, existing_subs, delete_missing=True),
+        )
+        return themes
+
+    # SOC codes met in the occupations (titles from the occupation files; import_soc fills the
+    # rest of the hierarchy and the ONS descriptions).
+    def write_soc_groups(self) -> dict[tuple[int, str], SocGroup]:
+        wanted = dict(self.data.soc_titles)
+        for code in self.data.sub_unit_groups:
+            wanted.setdefault((2020, code[:4]), "")
+        codes = Q()
+        for version, code in wanted:
+            codes |= Q(version=version, code=code)
+        existing = keyed(SocGroup.objects.filter(codes), lambda g: (g.version, g.code))
+        desired = {}
+        for (version, code), title in wanted.items():
+            current = existing.get((version, code))
+            if current is None:
+                desired[(version, code)] = {
+                    "version": version,
+                    "code": code,
+                    "level": SocGroup.Level.UNIT,
+                    "title": title,
+                }
+            elif not current.title and title:
+                desired[(version, code)] = {"title": title}
+        result = sync_rows(
+            SocGroup,
+            desired,
+            {k: v for k, v in existing.items() if k in desired},
+            delete_missing=False,
+        )
+        result.unchanged = len(existing) - result.updated
+        self.outcome.add("SOC groups", result)
+        return {**existing, **result.objects}
+
+    def write_sub_unit_groups(self, soc) -> dict[str, SubUnitGroup]:
+        wanted = self.data.sub_unit_groups
+        existing = keyed(SubUnitGroup.objects.filter(code__in=list(wanted)), lambda s: s.code)
+        desired = {}
+        for code, title in wanted.items():
+            current = existing.get(code)
+            if current is None:
+                desired[code] = {
+                    "code": code,
+                    "title": title,
+                    "unit_group_id": soc[(2020, code[:4])].pk,
+                }
+            elif not current.title and title:
+                desired[code] = {"title": title}
+        result = sync_rows(
+            SubUnitGroup,
+            desired,
+            {k: v for k, v in existing.items() if k in desired},
+            delete_missing=False,
+        )
+        result.unchanged = len(existing) - result.updated
+        self.outcome.add("sub-unit groups", result)
+        return {**existing, **result.objects}
+
+    def write_products(self) -> dict[str, Product]:
+        queryset = Product.objects.all()
+        if not self.prune:
+            queryset = queryset.filter(code__in=list(self.data.products))
+        existing = keyed(queryset, lambda p: p.code)
+        result = sync_rows(Product, self.data.products, existing, delete_missing=self.prune)
+        self.outcome.add("products", result)
+        return result.objects
+
+    def write_occupations(self, clusters) -> dict[str, Occupation]:
+        queryset = Occupation.objects.all()
+        if not self.prune:
+            queryset = queryset.filter(code__in=list(self.data.occupations))
+        existing = keyed(queryset, lambda o: o.code)
+        desired = {
+            code: {**occupation.fields, "cluster_id": clusters[occupation.cluster_id].pk}
+            for code, occupation in self.data.occupations.items()
+        }
+        if self.prune:
+            removed = sorted(code for code in existing if code not in desired)
+            if removed:
+                self.outcome.notes.append(f"Removed occupations: {', '.join(removed)}")
+        result = sync_rows(Occupation, desired, existing, delete_missing=self.prune)
+        self.outcome.add("occupations", result)
+        return result.objects
+
+    # What belongs to each imported occupation: its rows are replaced when they differ.
+    def _replace_children(self, name, model, desired_rows, existing_rows, compare) -> set[int]:
+        """``desired_rows``/``existing_rows``: occupation id → list of field dicts / instances."""
+        result = SyncResult()
+        changed: set[int] = set()
+        stale: list[int] = []
+        new: list = []
+        for owner, rows in desired_rows.items():
+            have = existing_rows.get(owner, [])
+            if sorted(map(compare, rows)) == sorted(compare(vars(obj)) for obj in have):
+                result.unchanged += len(rows)
+                continue
+            changed.add(owner)
+            stale.extend(obj.pk for obj in have)
+            new.extend(model(**row) for row in rows)
+        for start in range(0, len(stale), 500):
+            model.objects.filter(pk__in=stale[start : start + 500]).delete()
+        model.objects.bulk_create(new, batch_size=500)
+        result.created = len(new)
+        result.deleted = len(stale)
+        self.outcome.add(name, result)
+        return changed
+
+    def _existing_by_owner(self, queryset, owner_attr: str) -> dict[int, list]:
+        grouped: dict[int, list] = {}
+        for obj in queryset:
+            grouped.setdefault(getattr(obj, owner_attr), []).append(obj)
+        return grouped
+
+    def write_job_titles(self, ids) -> set[int]:
+        desired = {
+            ids[code]: [
+                {"occupation_id": ids[code], "name": name, "is_green": green, "sequence": n}
+                for n, (name, green) in enumerate(occupation.job_titles)
+            ]
+            for code, occupation in self.data.occupations.items()
+        }
+        existing = self._existing_by_owner(
+            TypicalJobTitle.objects.filter(occupation_id__in=ids.values()), "occupation_id"
+        )
+        return self._replace_children(
+            "job titles",
+            TypicalJobTitle,
+            desired,
+            existing,
+            lambda r: (r["name"], r["is_green"], r["sequence"]),
+        )
+
+    def write_product_links(self, ids, products) -> set[int]:
+        desired = {
+            ids[code]: [
+                {"occupation_id": ids[code], "product_id": products[p].pk, "name": name}
+                for p, name in occupation.products
+            ]
+            for code, occupation in self.data.occupations.items()
+        }
+        existing = self._existing_by_owner(
+            OccupationProduct.objects.filter(occupation_id__in=ids.values()), "occupation_id"
+        )
+        return self._replace_children(
+            "product links",
+            OccupationProduct,
+            desired,
+            existing,
+            lambda r: (r["product_id"], r["name"]),
+        )
+
+    def write_green_themes(self, ids, themes) -> set[int]:
+        through = Occupation.green_themes.through
+        desired = {}
+        for code, occupation in self.data.occupations.items():
+            rows = []
+            for theme_id in occupation.green_theme_ids:
+                theme = themes.get(theme_id)
+                if theme is None:
+                    self.unresolved.append(
+                        f"{occupation.where}: greenThemeIds: {theme_id}: no such green theme "
+                        "in the import or the database; not linked"
+                    )
+                    continue
+                rows.append({"occupation_id": ids[code], "greentheme_id": theme.pk})
+            desired[ids[code]] = rows
+        existing = self._existing_by_owner(
+            through.objects.filter(occupation_id__in=ids.values()), "occupation_id"
+        )
+        return self._replace_children(
+            "green theme links", through, desired, existing, lambda r: r["greentheme_id"]
+        )
+
+    def write_soc_mappings(self, ids, soc) -> set[int]:
+        desired = {}
+        for code, occupation in self.data.occupations.items():
+            rows = []
+            if occupation.soc2010 or occupation.soc2020:
+                rows.append(
+                    {
+                        "occupation_id": ids[code],
+                        "soc2010_id": soc[(2010, occupation.soc2010)].pk
+                        if occupation.soc2010
+                        else None,
+                        "soc2020_id": soc[(2020, occupation.soc2020)].pk
+                        if occupation.soc2020
+                        else None,
+                    }
+                )
+            desired[ids[code]] = rows
+        existing = self._existing_by_owner(
+            SocMapping.objects.filter(occupation_id__in=ids.values()), "occupation_id"
+        )
+        return self._replace_children(
+            "SOC mappings",
+            SocMapping,
+            desired,
+            existing,
+            lambda r: (r["soc2010_id"] or 0, r["soc2020_id"] or 0),
+        )
+
+    def write_sub_unit_group_mappings(self, ids, sub_unit_groups) -> set[int]:
+        desired = {
+            ids[code]: [
+                {
+                    "occupation_id": ids[code],
+                    "sub_unit_group_id": sub_unit_groups[sug].pk,
+                    "is_primary": primary,
+                }
+                for sug, primary in occupation.sub_unit_groups
+            ]
+            for code, occupation in self.data.occupations.items()
+        }
+        existing = self._existing_by_owner(
+            SubUnitGroupMapping.objects.filter(occupation_id__in=ids.values()), "occupation_id"
+        )
+        return self._replace_children(
+            "sub-unit group mappings",
+            SubUnitGroupMapping,
+            desired,
+            existing,
+            lambda r: (r["sub_unit_group_id"], r["is_primary"]),
+        )
+
+    def write_progression(self, ids) -> set[int]:
+        """One link per pair. Snapshot neighbours have no direction: stored from the lower level
+        to the higher (then by code); the live API's directed edges keep their direction."""
+        occupations = self.data.occupations
+        known = dict(ids)
+        outside = {
+            n
+            for occupation in occupations.values()
+            for n in occupation.neighbours
+            if n not in known
+        } | {code for edge in self.data.edges for code in edge if code not in known}
+        levels = {code: o.fields["level"] for code, o in occupations.items()}
+        for other in Occupation.objects.filter(code__in=outside).values("pk", "code", "level"):
+            known[other["code"]] = other["pk"]
+            levels[other["code"]] = other["level"]
+        desired: dict[frozenset, dict] = {}
+        for code, occupation in occupations.items():
+            for other in occupation.neighbours:
+                if other not in known:
+                    self.unresolved.append(
+                        f"progression {code} – {other}: {other} is not in the import or the "
+                        "database; not linked"
+                    )
+                    continue
+                low, high = sorted([code, other], key=lambda c: (levels[c], c))
+                desired.setdefault(
+                    frozenset((known[low], known[high])),
+                    {
+                        "from_occupation_id": known[low],
+                        "to_occupation_id": known[high],
+                        "directed": False,
+                    },
+                )
+        for start, end in sorted(self.data.edges):
+            if start not in known or end not in known:
+                missing = start if start not in known else end
+                self.unresolved.append(
+                    f"progression {start} → {end}: {missing} is not in the import or the "
+                    "database; not linked"
+                )
+                continue
+            desired[frozenset((known[start], known[end]))] = {
+                "from_occupation_id": known[start],
+                "to_occupation_id": known[end],
+                "directed": True,
+            }
+        imported = list(ids.values())
+        existing = keyed(
+            Progression.objects.filter(
+                Q(from_occupation_id__in=imported) | Q(to_occupation_id__in=imported)
+            ),
+            lambda p: frozenset((p.from_occupation_id, p.to_occupation_id)),
+        )
+        result = sync_rows(Progression, desired, existing, delete_missing=True)
+        self.outcome.add("progression links", result)
+        changed: set[int] = set()
+        for key in result.changed_keys:
+            changed |= set(key)
+        for key in existing:
+            if key not in desired:
+                changed |= set(key)
+        return changed & set(imported)
+
+    def count_child_changes(self, occupations, ids, changed: set[int]) -> None:
+        """An occupation whose own fields did not change but whose lists did is updated too."""
+        result = self.outcome.counts["occupations"]
+        already = {occupations[code].pk for code in result.changed_keys if code in occupations}
+        extra = len((changed & set(ids.values())) - already)
+        result.updated += extra
+        result.unchanged -= extra

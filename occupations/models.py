@@ -1,0 +1,269 @@
+"""Occupations, their job titles, products, green themes and progression links."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from routes.models import TechnicalBand
+
+OCCUPATION_CODE_RE = r"^OCC[0-9]{4}[A-Z]?$"
+validate_occupation_code = RegexValidator(
+    OCCUPATION_CODE_RE, "An occupation code is OCC, four digits and an optional letter (OCC0118)."
+)
+
+
+class GreenTheme(models.Model):
+    """A green theme (Energy and Networks, ...). Occupations name themes by these ids."""
+
+    theme_id = models.PositiveIntegerField("API id", unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("occupations:list") + f"?green_theme={self.theme_id}"
+
+    def natural_key(self) -> tuple[int]:
+        return (self.theme_id,)
+
+
+class GreenSubTheme(models.Model):
+    """A sub-theme of a green theme. Its ids are a separate series from the themes' ids."""
+
+    theme = models.ForeignKey(GreenTheme, on_delete=models.CASCADE, related_name="sub_themes")
+    sub_theme_id = models.PositiveIntegerField("API id")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["theme", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "sub_theme_id"], name="green_sub_theme_unique_in_theme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme} › {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return self.theme.get_absolute_url()
+
+
+class OccupationQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Occupation.Status.APPROVED)
+
+    def in_route(self, route):
+        return self.filter(cluster__pathway__route=route)
+
+    def with_map_place(self):
+        """Everything needed to say where an occupation sits on its route map."""
+        return self.select_related("cluster__row", "cluster__pathway__route")
+
+
+class OccupationManager(models.Manager.from_queryset(OccupationQuerySet)):
+    def get_by_natural_key(self, code: str):
+        return self.get(code=code)
+
+
+class Occupation(models.Model):
+    class Status(models.IntegerChoices):
+        """The Occupational Maps API's status numbers and names."""
+
+        APPROVED = 1, "Approved occupation"
+        IN_DEVELOPMENT = 2, "Occupational standard in development"
+        POTENTIAL = 3, "Potential occupational standard"
+        WITHOUT_APPRENTICESHIP = 4, "Occupational standard without apprenticeship"
+
+    code = models.CharField(
+        max_length=12, unique=True, validators=[validate_occupation_code], help_text="OCC0118"
+    )
+    title = models.CharField(max_length=300)
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2), MaxValueValidator(7)]
+    )
+    status = models.PositiveSmallIntegerField(choices=Status.choices)
+    version = models.CharField(max_length=20, blank=True)
+    status_date = models.DateField(
+        null=True, blank=True, help_text="When the status last changed; empty when unknown."
+    )
+    standard_reference = models.CharField(
+        max_length=20, blank=True, help_text="The apprenticeship standard's reference (ST0118)."
+    )
+    overview = models.TextField(blank=True)
+    summary = models.TextField(blank=True, help_text="Sanitised HTML.")
+    involved_employers = models.TextField(blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    cluster = models.ForeignKey(
+        "routes.Cluster",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occupations",
+    )
+    green_themes = models.ManyToManyField(GreenTheme, blank=True, related_name="occupations")
+    products = models.ManyToManyField(
+        "Product", through="OccupationProduct", blank=True, related_name="occupations"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OccupationManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=2, level__lte=7), name="occupation_level_2_to_7"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[1, 2, 3, 4]), name="occupation_status_known"
+            ),
+        ]
+        indexes = [
+            # Search and filters: "level" and "status" narrow the occupation list and route map.
+            models.Index(fields=["status", "level"], name="occupation_status_level_idx"),
+            # The search page sorts by title by default.
+            models.Index(fields=["title"], name="occupation_title_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("occupations:detail", args=[self.code])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    @property
+    def band(self) -> TechnicalBand:
+        return TechnicalBand.for_level(self.level)
+
+
+class TypicalJobTitle(models.Model):
+    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="job_titles")
+    name = models.CharField(max_length=300)
+    is_green = models.BooleanField("green", default=False)
+    sequence = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["occupation", "sequence", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "name"], name="job_title_unique_in_occupation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.occupation.get_absolute_url()
+
+
+class Product(models.Model):
+    """An apprenticeship, T Level, HTQ, ... that trains for one or more occupations."""
+
+    class Type(models.IntegerChoices):
+        APPRENTICESHIP = 1, "Apprenticeship"
+        HTQ = 2, "HTQ"
+        T_LEVEL = 3, "T Level"
+        TQ = 4, "TQ"
+        FOUNDATION_APPRENTICESHIP = 5, "Foundation Apprenticeship"
+        APPRENTICESHIP_UNIT = 6, "Apprenticeship Unit"
+
+    code = models.CharField(max_length=30, unique=True, help_text="ST0118, HTQDZ0005, TL0021a")
+    name = models.CharField(max_length=400)
+    type = models.PositiveSmallIntegerField(choices=Type.choices)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    status_name = models.CharField(max_length=100, blank=True)
+    career_starter = models.BooleanField(default=False)
+    qualification_category = models.CharField(max_length=200, blank=True)
+    # Filled from the apprenticeship standards JSON.
+    lars_code = models.PositiveIntegerField("LARS code", null=True, blank=True)
+    typical_duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_funding = models.PositiveIntegerField("maximum funding (£)", null=True, blank=True)
+    eqa_provider = models.CharField("EQA provider", max_length=300, blank=True)
+    approved_for_delivery = models.DateField(null=True, blank=True)
+    standard_url = models.URLField("standard page", max_length=500, blank=True)
+    duties_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    ksbs_count = models.PositiveSmallIntegerField("KSBs", null=True, blank=True)
+    latest_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(type__in=[1, 2, 3, 4, 5, 6]), name="product_type_known"
+            ),
+        ]
+        indexes = [
+            # Route map and search filter cards by product type.
+            models.Index(fields=["type"], name="product_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("occupations:list") + f"?product_type={self.type}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class OccupationProduct(models.Model):
+    """A product listed for an occupation. The name can differ by occupation (a standard's
+    options are listed under the occupation each one trains for)."""
+
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="product_links"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="occupation_links")
+    name = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "product"], name="occupation_product_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.product.name
+
+
+class Progression(models.Model):
+    """A link between two occupations on the progression map.
+
+    The published snapshot lists neighbours without a direction: such a pair is stored once, from
+    the lower level to the higher (``directed`` false). The live API's edges keep their direction.
+    """
+
+    from_occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="progressions_out"
+    )
+    to_occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="progressions_in"
+    )
+    directed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_occupation", "to_occupation"], name="progression_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_occupation=models.F("to_occupation")),
+                name="progression_not_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_occupation.code} → {self.to_occupation.code}"
+
+    def get_absolute_url(self) -> str:
+        return self.from_occupation.get_absolute_url()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SocmappingConfig(AppConfig):
+    name = "socmapping"
+    verbose_name = "SOC codes and mappings"
