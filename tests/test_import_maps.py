@@ -381,7 +381,7 @@ class FakeApi(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def do_GET(self):  # noqa: N802 - the name http.server calls
+    def do_GET(self):
         path = self.path.split("?")[0]
         self.calls[path] += 1
         if self.headers.get("X-API-KEY") != self.expected_key:
