@@ -6,6 +6,9 @@ from occmaps import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("about/", views.about, name="about"),
+    path("downloads/", views.downloads, name="downloads"),
+    path("downloads/<str:name>", views.download_file, name="download_file"),
     path("routes/", include("routes.urls")),
     path("occupations/", include("occupations.urls")),
     path("soc/", include("socmapping.urls")),

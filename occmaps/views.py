@@ -1,13 +1,20 @@
+import json
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from occmaps.dataversion import data_version
+from occmaps.export import CREDIT, LICENCE, export_map
 from occmaps.models import ImportRecord
 from occupations.models import Occupation
 from routes.models import Route
+from socmapping.importers.mapping_csv import COLUMNS, DISCLAIMER, SOC2010, SOC2020EXT, export_csv
 
 
 @require_safe
@@ -41,3 +48,99 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def about(request):
+    return render(request, "about.html")
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    title: str
+    content_type: str
+    description: str
+    columns: list[str]
+
+    def build(self, request) -> bytes:
+        if self.name == "soc2010-mapping.csv":
+            return export_csv(SOC2010).encode()
+        if self.name == "soc2020-sub-unit-group-mapping.csv":
+            return export_csv(SOC2020EXT).encode()
+        site = request.build_absolute_uri("/").rstrip("/")
+        return json.dumps(export_map(site), ensure_ascii=False, indent=1).encode()
+
+
+DOWNLOADS = {
+    d.name: d
+    for d in [
+        Download(
+            "soc2010-mapping.csv",
+            "Occupations mapped to SOC 2010",
+            "text/csv; charset=utf-8",
+            "One row for each occupation with a SOC 2010 mapping: its closest SOC 2010 unit group.",
+            COLUMNS[SOC2010],
+        ),
+        Download(
+            "soc2020-sub-unit-group-mapping.csv",
+            "Occupations mapped to SOC 2020 extension sub-unit groups",
+            "text/csv; charset=utf-8",
+            "One row for each occupation and sub-unit group; primary says which one is the "
+            "occupation's main match (yes or no).",
+            COLUMNS[SOC2020EXT],
+        ),
+        Download(
+            "occupational-maps.json",
+            "The whole map as JSON",
+            "application/json; charset=utf-8",
+            "Every route, pathway, cluster and occupation, with products, SOC codes and "
+            "progression, in the shapes of the Occupational Maps API (occupations as API "
+            "occupation objects). The import_maps command reads it back.",
+            [],
+        ),
+    ]
+}
+
+
+def download_content(request, download: Download, version: str) -> bytes:
+    """A download's bytes, built once per data version and kept in the cache."""
+    key = f"download:{version}:{download.name}:{request.get_host()}"
+    content = cache.get(key)
+    if content is None:
+        content = download.build(request)
+        cache.set(key, content, timeout=60 * 60 * 24)
+    return content
+
+
+@require_safe
+def downloads(request):
+    version = data_version()
+    latest = ImportRecord.objects.succeeded().order_by("-finished_at").first()
+    files = [
+        {"download": d, "size": len(download_content(request, d, version))}
+        for d in DOWNLOADS.values()
+    ]
+    return render(
+        request,
+        "downloads.html",
+        {
+            "files": files,
+            "latest_import": latest,
+            "disclaimer": DISCLAIMER,
+            "licence": LICENCE,
+            "credit": CREDIT,
+        },
+    )
+
+
+@require_safe
+def download_file(request, name):
+    download = DOWNLOADS.get(name)
+    if download is None:
+        raise Http404("No such download")
+    response = HttpResponse(
+        download_content(request, download, data_version()), content_type=download.content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{download.name}"'
+    return response

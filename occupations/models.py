@@ -2,6 +2,8 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from routes.models import TechnicalBand
@@ -64,6 +66,57 @@ class OccupationQuerySet(models.QuerySet):
         """Everything needed to say where an occupation sits on its route map."""
         return self.select_related("cluster__row", "cluster__pathway__route")
 
+    def green(self):
+        return self.filter(green_condition())
+
+    def with_card_data(self):
+        """What an occupation card shows besides its own fields, in the same query:
+        the number of progression links and whether it is green."""
+        return self.annotate(
+            progression_count=_count_of(Progression, "from_occupation")
+            + _count_of(Progression, "to_occupation"),
+            is_green=Exists(
+                TypicalJobTitle.objects.filter(occupation=OuterRef("pk"), is_green=True)
+            )
+            | Exists(Occupation.green_themes.through.objects.filter(occupation=OuterRef("pk"))),
+        )
+
+
+def _count_of(model, field: str):
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def green_condition() -> Q:
+    """An occupation is green if one of its job titles is flagged green or it has a green theme."""
+    titles = TypicalJobTitle.objects.filter(occupation=OuterRef("pk"), is_green=True)
+    themes = Occupation.green_themes.through.objects.filter(occupation=OuterRef("pk"))
+    return Q(Exists(titles)) | Q(Exists(themes))
+
+
+def attach_product_types(occupations) -> None:
+    """Give each occupation ``product_types``: the sorted product types it has (one query)."""
+    by_id = {o.pk: o for o in occupations}
+    for occupation in by_id.values():
+        occupation.product_types = []
+    if not by_id:
+        return
+    rows = (
+        OccupationProduct.objects.filter(occupation_id__in=by_id)
+        .values_list("occupation_id", "product__type")
+        .distinct()
+    )
+    for occupation_id, product_type in rows:
+        by_id[occupation_id].product_types.append(Product.Type(product_type))
+    for occupation in by_id.values():
+        occupation.product_types.sort()
+
 
 class OccupationManager(models.Manager.from_queryset(OccupationQuerySet)):
     def get_by_natural_key(self, code: str):
@@ -98,6 +151,11 @@ class Occupation(models.Model):
     summary = models.TextField(blank=True, help_text="Sanitised HTML.")
     involved_employers = models.TextField(blank=True)
     keywords = models.JSONField(default=list, blank=True)
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Job titles and keywords, kept together for the search page.",
+    )
     cluster = models.ForeignKey(
         "routes.Cluster",
         on_delete=models.SET_NULL,
@@ -141,6 +199,17 @@ class Occupation(models.Model):
     @property
     def band(self) -> TechnicalBand:
         return TechnicalBand.for_level(self.level)
+
+    @staticmethod
+    def make_search_text(job_titles, keywords) -> str:
+        return " ".join([*job_titles, *keywords])
+
+    def refresh_search_text(self, *, save: bool = True) -> None:
+        """Rebuild ``search_text`` from the job titles and keywords (after an edit)."""
+        titles = self.job_titles.order_by("sequence", "name").values_list("name", flat=True)
+        self.search_text = self.make_search_text(titles, self.keywords)
+        if save:
+            Occupation.objects.filter(pk=self.pk).update(search_text=self.search_text)
 
 
 class TypicalJobTitle(models.Model):

@@ -1,18 +1,252 @@
+import csv
+import json
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from occupations.models import Occupation
+from occupations.diagram import Node, layout
+from occupations.filters import OccupationFilter
+from occupations.models import (
+    Occupation,
+    OccupationProduct,
+    Progression,
+    attach_product_types,
+)
+from routes.models import BAND_LEVELS, TechnicalBand
+from socmapping.models import SubUnitGroupMapping
+
+PAGE_SIZE = 25
+
+
+def search(request):
+    filterset = OccupationFilter(request.GET or None, queryset=base_queryset())
+    valid = not filterset.is_bound or filterset.is_valid()
+    return filterset, valid
+
+
+def base_queryset():
+    return Occupation.objects.with_map_place().select_related("soc__soc2010", "soc__soc2020")
 
 
 @require_safe
 def occupation_list(request):
-    occupations = Occupation.objects.with_map_place().order_by("title", "code")
-    return render(request, "occupations/occupation_list.html", {"occupations": occupations})
+    filterset, valid = search(request)
+    page = None
+    if valid:
+        queryset = (
+            filterset.sorted_queryset()
+            if filterset.is_bound
+            else base_queryset().order_by("title", "code")
+        )
+        paginator = Paginator(queryset.with_card_data(), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        attach_product_types(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "occupations/occupation_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "statuses": Occupation.Status,
+        },
+        status=200 if valid else 400,
+    )
+
+
+CSV_COLUMNS = [
+    "occupation_code",
+    "title",
+    "level",
+    "band",
+    "status",
+    "status_date",
+    "version",
+    "standard_reference",
+    "route",
+    "pathway",
+    "cluster",
+    "soc2010_code",
+    "soc2020_code",
+    "primary_sub_unit_group",
+    "product_types",
+    "url",
+]
+
+
+def download_rows(request, queryset):
+    """One dict per occupation, in the CSV's columns (the JSON download uses the same)."""
+    queryset = queryset.prefetch_related(
+        "product_links__product", "sub_unit_group_mappings__sub_unit_group"
+    )
+    for occupation in queryset.iterator(chunk_size=500):
+        cluster = occupation.cluster
+        soc = getattr(occupation, "soc", None)
+        primary = next(
+            (
+                m.sub_unit_group.code
+                for m in occupation.sub_unit_group_mappings.all()
+                if m.is_primary
+            ),
+            "",
+        )
+        types = sorted({link.product.get_type_display() for link in occupation.product_links.all()})
+        yield {
+            "occupation_code": occupation.code,
+            "title": occupation.title,
+            "level": occupation.level,
+            "band": TechnicalBand.for_level(occupation.level).label,
+            "status": occupation.get_status_display(),
+            "status_date": occupation.status_date.isoformat() if occupation.status_date else None,
+            "version": occupation.version or None,
+            "standard_reference": occupation.standard_reference or None,
+            "route": cluster.pathway.route.name if cluster else None,
+            "pathway": cluster.pathway.name if cluster else None,
+            "cluster": cluster.name if cluster else None,
+            "soc2010_code": soc.soc2010.code if soc and soc.soc2010 else None,
+            "soc2020_code": soc.soc2020.code if soc and soc.soc2020 else None,
+            "primary_sub_unit_group": primary or None,
+            "product_types": types,
+            "url": request.build_absolute_uri(occupation.get_absolute_url()),
+        }
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+@require_safe
+def occupation_download(request, fmt):
+    filterset, valid = search(request)
+    if not valid:
+        return render(
+            request,
+            "occupations/occupation_list.html",
+            {"filterset": filterset, "page": None, "statuses": Occupation.Status},
+            status=400,
+        )
+    queryset = (
+        filterset.sorted_queryset()
+        if filterset.is_bound
+        else base_queryset().order_by("title", "code")
+    )
+    rows = download_rows(request, queryset)
+    if fmt == "csv":
+        writer = csv.DictWriter(Echo(), fieldnames=CSV_COLUMNS)
+
+        def lines():
+            yield writer.writeheader()
+            for row in rows:
+                yield writer.writerow({**row, "product_types": "; ".join(row["product_types"])})
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="occupations.csv"'
+        return response
+
+    def chunks():
+        yield '{"occupations": ['
+        for number, row in enumerate(rows):
+            yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="occupations.json"'
+    return response
 
 
 @require_safe
 def occupation_detail(request, code):
-    if code != code.upper():
-        return redirect("occupations:detail", code=code.upper(), permanent=True)
-    occupation = get_object_or_404(Occupation.objects.with_map_place(), code=code)
-    return render(request, "occupations/occupation_detail.html", {"occupation": occupation})
+    canonical = code.strip().upper()
+    if code != canonical:
+        return redirect("occupations:detail", code=canonical, permanent=True)
+    occupation = get_object_or_404(
+        Occupation.objects.with_map_place().select_related("soc__soc2010", "soc__soc2020"),
+        code=code,
+    )
+    product_links = list(
+        OccupationProduct.objects.filter(occupation=occupation)
+        .select_related("product")
+        .order_by("product__type", "product__level", "name", "product__code")
+    )
+    products = [
+        {"type": key, "links": list(links)}
+        for key, links in groupby(product_links, key=lambda link: link.product.get_type_display())
+    ]
+    sub_unit_groups = list(
+        SubUnitGroupMapping.objects.filter(occupation=occupation)
+        .select_related("sub_unit_group__unit_group")
+        .order_by("-is_primary", "sub_unit_group__code")
+    )
+    links = list(
+        Progression.objects.filter(
+            Q(from_occupation=occupation) | Q(to_occupation=occupation)
+        ).select_related(
+            "from_occupation__cluster__pathway__route", "to_occupation__cluster__pathway__route"
+        )
+    )
+    neighbours = []
+    for link in links:
+        outgoing = link.from_occupation_id == occupation.pk
+        other = link.to_occupation if outgoing else link.from_occupation
+        other.direction = ("to" if outgoing else "from") if link.directed else ""
+        other.route = other.cluster.pathway.route if other.cluster else None
+        other.other_route = (
+            other.route is not None
+            and occupation.cluster is not None
+            and (other.route.pk != occupation.cluster.pathway.route_id)
+        )
+        neighbours.append(other)
+    neighbours.sort(key=lambda o: (o.level, o.title))
+    progression = [
+        {"level": level, "occupations": list(group)}
+        for level, group in groupby(neighbours, key=lambda o: o.level)
+    ]
+    siblings = []
+    if occupation.cluster_id:
+        siblings = list(
+            Occupation.objects.filter(cluster_id=occupation.cluster_id)
+            .exclude(pk=occupation.pk)
+            .order_by("level", "title")
+        )
+    diagram = None
+    if neighbours:
+        diagram = layout(
+            Node(
+                occupation.code, occupation.title, occupation.level, occupation.get_absolute_url()
+            ),
+            [
+                Node(
+                    o.code,
+                    o.title,
+                    o.level,
+                    o.get_absolute_url(),
+                    other_route=o.route.name if o.other_route else "",
+                )
+                for o in neighbours
+            ],
+        )
+    band = TechnicalBand.for_level(occupation.level)
+    return render(
+        request,
+        "occupations/occupation_detail.html",
+        {
+            "occupation": occupation,
+            "band": band,
+            "band_levels": BAND_LEVELS[band],
+            "job_titles": occupation.job_titles.order_by("sequence", "name"),
+            "products": products,
+            "sub_unit_groups": sub_unit_groups,
+            "progression": progression,
+            "neighbour_count": len(neighbours),
+            "siblings": siblings,
+            "diagram": diagram,
+            "green_themes": occupation.green_themes.order_by("name"),
+        },
+    )

@@ -1,20 +1,134 @@
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from socmapping.models import SocGroup, SubUnitGroup
+from occupations.models import Occupation
+from socmapping.models import SocGroup, SubUnitGroup, SubUnitGroupMapping
+
+VERSIONS = {v.value: v for v in SocGroup.Version}
+
+
+def version_or_404(version: int) -> SocGroup.Version:
+    if version not in VERSIONS:
+        raise Http404("No such SOC version")
+    return VERSIONS[version]
+
+
+@require_safe
+def soc_index(request):
+    majors = SocGroup.objects.filter(level=SocGroup.Level.MAJOR).order_by("version", "code")
+    return render(
+        request,
+        "socmapping/index.html",
+        {
+            "soc2010": [g for g in majors if g.version == 2010],
+            "soc2020": [g for g in majors if g.version == 2020],
+        },
+    )
+
+
+@require_safe
+def hierarchy(request, version):
+    """The whole of one version, as nested lists, with how many occupations map to each unit."""
+    version = version_or_404(version)
+    mapped = "soc2010_mappings" if version == SocGroup.Version.SOC2010 else "soc2020_mappings"
+    groups = list(
+        SocGroup.objects.filter(version=version)
+        .annotate(occupation_count=Count(mapped))
+        .order_by("code")
+    )
+    children: dict[int | None, list] = {}
+    for group in groups:
+        children.setdefault(group.parent_id, []).append(group)
+    for group in groups:
+        group.subgroups = children.get(group.pk, [])
+    top = [g for g in groups if g.level == SocGroup.Level.MAJOR]
+    orphans = [g for g in groups if g.parent_id is None and g.level != SocGroup.Level.MAJOR]
+    return render(
+        request,
+        "socmapping/hierarchy.html",
+        {"version": version, "majors": top, "orphans": orphans, "total": len(groups)},
+    )
+
+
+def mapped_occupations(queryset):
+    return queryset.with_map_place().order_by("level", "title")
 
 
 @require_safe
 def group_detail(request, version, code):
-    group = get_object_or_404(SocGroup.objects.select_related("parent"), version=version, code=code)
-    return render(request, "socmapping/group_detail.html", {"group": group})
+    version = version_or_404(version)
+    group = get_object_or_404(
+        SocGroup.objects.select_related("parent__parent__parent"), version=version, code=code
+    )
+    ancestors = []
+    parent = group.parent
+    while parent is not None:
+        ancestors.insert(0, parent)
+        parent = parent.parent
+    subgroups = list(group.children.order_by("code"))
+    sub_unit_groups = []
+    direct, through_sub_unit_groups = [], []
+    if group.level == SocGroup.Level.UNIT:
+        if version == SocGroup.Version.SOC2010:
+            direct = list(mapped_occupations(Occupation.objects.filter(soc__soc2010=group)))
+        else:
+            direct = list(mapped_occupations(Occupation.objects.filter(soc__soc2020=group)))
+            sub_unit_groups = list(
+                group.sub_unit_groups.annotate(occupation_count=Count("mappings")).order_by("code")
+            )
+            through_sub_unit_groups = list(
+                mapped_occupations(
+                    Occupation.objects.filter(
+                        Exists(
+                            SubUnitGroupMapping.objects.filter(
+                                occupation=OuterRef("pk"), sub_unit_group__unit_group=group
+                            )
+                        )
+                    ).exclude(soc__soc2020=group)
+                )
+            )
+    return render(
+        request,
+        "socmapping/group_detail.html",
+        {
+            "group": group,
+            "ancestors": ancestors,
+            "subgroups": subgroups,
+            "sub_unit_groups": sub_unit_groups,
+            "direct": direct,
+            "through_sub_unit_groups": through_sub_unit_groups,
+        },
+    )
 
 
 @require_safe
 def sub_unit_group_detail(request, unit, suffix):
     sub_unit_group = get_object_or_404(
-        SubUnitGroup.objects.select_related("unit_group"), code=f"{unit}/{suffix}"
+        SubUnitGroup.objects.select_related("unit_group__parent__parent__parent"),
+        code=f"{unit}/{suffix}",
+    )
+    ancestors = []
+    parent = sub_unit_group.unit_group
+    while parent is not None:
+        ancestors.insert(0, parent)
+        parent = parent.parent
+    mappings = list(
+        SubUnitGroupMapping.objects.filter(sub_unit_group=sub_unit_group)
+        .select_related("occupation__cluster__pathway__route")
+        .order_by("-is_primary", "occupation__level", "occupation__title")
     )
     return render(
-        request, "socmapping/sub_unit_group_detail.html", {"sub_unit_group": sub_unit_group}
+        request,
+        "socmapping/sub_unit_group_detail.html",
+        {
+            "sub_unit_group": sub_unit_group,
+            "ancestors": ancestors,
+            "primary": [m.occupation for m in mappings if m.is_primary],
+            "secondary": [m.occupation for m in mappings if not m.is_primary],
+            "siblings": SubUnitGroup.objects.filter(unit_group_id=sub_unit_group.unit_group_id)
+            .exclude(pk=sub_unit_group.pk)
+            .order_by("code"),
+        },
     )

@@ -144,8 +144,14 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
         if document.get("object") == "Occupation":
             read_occupation(document, label, data, problems)
         elif "routes" in document or "greenThemes" in document:
+            # A harvest index, or this site's own export of the whole map.
             read_routes(document.get("routes") or [], label, data, problems)
             read_themes(document.get("greenThemes") or [], label, data, problems)
+            for index, item in enumerate(document.get("occupations") or []):
+                # An index lists occupations by name only; an export gives them in full.
+                if isinstance(item, dict) and item.get("object") == "Occupation":
+                    read_occupation(item, f"{label} occupations[{index}]", data, problems)
+            read_edges(document.get("progressionEdges") or [], label, data, problems)
         else:
             problems.add(label, "not an Occupational Maps document (no Occupation, no routes)")
         return
@@ -296,6 +302,7 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
 
     if len(problems) > before:
         return
+    cleaned_keywords = _unique(clean_text(k) for k in keywords)
     standard = next(
         (c for c, _ in products if data.products[c]["type"] == Product.Type.APPRENTICESHIP), ""
     )
@@ -313,7 +320,10 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
             "overview": clean_text(item.get("overview")),
             "summary": sanitise_html(item.get("summary")),
             "involved_employers": clean_text(item.get("involvedEmployers")),
-            "keywords": _unique(clean_text(k) for k in keywords),
+            "keywords": cleaned_keywords,
+            "search_text": Occupation.make_search_text(
+                [name for name, _ in job_titles], cleaned_keywords
+            ),
         },
         cluster_id=cluster_id,
         job_titles=job_titles,
@@ -442,7 +452,9 @@ def _put(store: dict, key: int, values: dict, where: str, what: str, problems: P
 def route_slug_from_links(links) -> str:
     for link in links or []:
         if isinstance(link, dict) and link.get("rel") == "occupationalMapURL":
-            match = re.search(r"/maps/route/([a-z0-9-]+)/?$", str(link.get("href", "")))
+            # The API's map page (/maps/route/digital), or this site's (/routes/digital/).
+            href = str(link.get("href", ""))
+            match = re.search(r"/(?:maps/route|routes)/([a-z0-9-]+)/?$", href)
             if match:
                 return match.group(1)
     return ""
@@ -618,16 +630,26 @@ class MapsWriter:
 
     def write_pathways(self, routes) -> dict[int, Pathway]:
         existing = keyed(Pathway.objects.all(), lambda p: p.api_id)
-        desired = {
-            api_id: {
+        # A pathway's slug is its name's, unless another pathway of the route has it already.
+        taken = {
+            (p.route_id, p.slug): api_id
+            for api_id, p in existing.items()
+            if api_id not in self.data.pathways
+        }
+        desired = {}
+        for api_id, p in sorted(self.data.pathways.items(), key=lambda item: item[1]["sequence"]):
+            route_id = routes[p["route"]].pk
+            slug = slugify(p["name"]) or f"pathway-{api_id}"
+            if (route_id, slug) in taken:
+                slug = f"{slug}-{api_id}"
+            taken[(route_id, slug)] = api_id
+            desired[api_id] = {
                 "api_id": api_id,
-                "route_id": routes[p["route"]].pk,
+                "route_id": route_id,
                 "name": p["name"],
-                "slug": slugify(p["name"]),
+                "slug": slug,
                 "sequence": p["sequence"],
             }
-            for api_id, p in self.data.pathways.items()
-        }
         return self._sync_structure("pathways", Pathway, desired, existing)
 
     def write_rows(self, pathways) -> dict[int, ClusterGroup]:
