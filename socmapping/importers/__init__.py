@@ -1,0 +1,1 @@
+"""Importers for the ONS Standard Occupational Classification files."""
