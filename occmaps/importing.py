@@ -263,7 +263,8 @@ def summary_line(outcome: ImportOutcome, seconds: float, *, dry_run: bool = Fals
     verbs = (
         ("to create", "to update", "to remove") if dry_run else ("created", "updated", "removed")
     )
+    label = label[:1].upper() + label[1:]
     return (
-        f"{prefix}{label.capitalize()}: {totals.created} {verbs[0]}, {totals.updated} {verbs[1]}, "
+        f"{prefix}{label}: {totals.created} {verbs[0]}, {totals.updated} {verbs[1]}, "
         f"{totals.unchanged} unchanged, {totals.deleted} {verbs[2]} ({seconds:.2f} s)."
     )

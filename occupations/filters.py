@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 
 from occupations.models import Occupation, OccupationProduct, Product, green_condition
 from routes.models import BAND_LEVELS, Pathway, Route, TechnicalBand
@@ -140,12 +140,27 @@ class OccupationFilter(MapFilter):
                 .filter(Q(rank__gt=0) | Q(code=code) | Q(title__icontains=value))
                 .order_by(F("rank").desc(nulls_last=True), "title")
             )
+        # Elsewhere (SQLite): every word in the title or the job titles and keywords; titles
+        # holding every word rank first, then titles holding the phrase's first word.
         words = value.split()
-        condition = Q(code=code)
         text = Q()
+        in_title = Q()
         for word in words:
             text &= Q(title__icontains=word) | Q(search_text__icontains=word)
-        return queryset.filter(condition | text)
+            in_title &= Q(title__icontains=word)
+        return (
+            queryset.filter(Q(code=code) | text)
+            .annotate(
+                rank=Case(
+                    When(code=code, then=Value(3.0)),
+                    When(in_title, then=Value(2.0)),
+                    When(title__icontains=words[0], then=Value(1.0)),
+                    default=Value(0.5),
+                    output_field=FloatField(),
+                )
+            )
+            .order_by("-rank", "title")
+        )
 
     def filter_soc2010(self, queryset, name, value):
         return queryset.filter(soc__soc2010__code=value) if value else queryset
@@ -187,7 +202,7 @@ class OccupationFilter(MapFilter):
         sort = self.form.cleaned_data.get("sort") or "relevance"
         text = self.form.cleaned_data.get("q")
         if sort == "relevance":
-            if text and connection.vendor == "postgresql":
+            if text:
                 return queryset  # already ordered by rank
             return queryset.order_by("title", "code")
         return (

@@ -73,9 +73,6 @@ class ImportCommand(BaseCommand):
                 for note in outcome.notes:
                     self.stdout.write(f"  note: {note}")
             elif verbosity >= 1:
-                self.stdout.write(
-                    f"{len(outcome.notes)} note(s), such as links to occupations outside the "
-                    "import; run with -v 2 to list them."
-                )
+                self.stdout.write(f"{len(outcome.notes)} note(s); run with -v 2 to list them.")
         if verbosity >= 1:
             self.stdout.write(summary_line(outcome, seconds, dry_run=options["dry_run"]))
