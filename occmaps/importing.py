@@ -159,6 +159,7 @@ class ImportOutcome:
 
     counts: dict[str, SyncResult] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
     main: str = ""
 
     def add(self, name: str, result: SyncResult) -> SyncResult:
@@ -237,7 +238,7 @@ def _record_counts(outcome: ImportOutcome) -> dict:
             }
             for name, r in outcome.counts.items()
         },
-        "problems": outcome.notes,
+        "problems": outcome.kept_edits + outcome.notes,
     }
 
 

@@ -174,6 +174,9 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 
+# The admin's URL prefix (a less obvious one keeps noise out of the logs).
+ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
+
 # Where the real public data lives for tests and benchmarks (never copied into the repo).
 OCCMAPS_SHARED_DATA = Path(env_str("OCCMAPS_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,5 +13,14 @@ urlpatterns = [
     path("routes/", include("routes.urls")),
     path("occupations/", include("occupations.urls")),
     path("soc/", include("socmapping.urls")),
-    path("admin/", admin.site.urls),
+    path(
+        f"{settings.ADMIN_URL}data-quality/",
+        admin.site.admin_view(views.data_quality),
+        name="data_quality",
+    ),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+admin.site.site_header = "Occupational maps: staff"
+admin.site.site_title = "occmaps staff"
+admin.site.index_title = "Maps, occupations and SOC mappings"

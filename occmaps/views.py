@@ -144,3 +144,22 @@ def download_file(request, name):
     )
     response["Content-Disposition"] = f'attachment; filename="{download.name}"'
     return response
+
+
+def data_quality(request):
+    """The admin's data quality page (wrapped by ``admin_view`` in the URLs)."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+
+    from occmaps.quality import run_checks
+
+    if not request.user.has_perm("occupations.view_occupation"):
+        raise PermissionDenied
+    checks = run_checks()
+    context = {
+        **admin.site.each_context(request),
+        "title": "Data quality",
+        "checks": checks,
+        "problem_count": sum(len(c.rows) for c in checks),
+    }
+    return render(request, "admin/data_quality.html", context)

@@ -1,5 +1,7 @@
 """Occupations, their job titles, products, green themes and progression links."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -200,6 +202,20 @@ class Occupation(models.Model):
     def band(self) -> TechnicalBand:
         return TechnicalBand.for_level(self.level)
 
+    def clean(self):
+        super().clean()
+        if self.cluster_id and self.level:
+            low, high = self.cluster.levels
+            if not low <= self.level <= high:
+                raise ValidationError(
+                    {
+                        "level": f"Level {self.level} is outside the cluster's band "
+                        f"({TechnicalBand(self.cluster.band).label}, levels {low} to {high}). "
+                        f"Choose a level from {low} to {high}, or move the occupation to a "
+                        "cluster in the right band."
+                    }
+                )
+
     @staticmethod
     def make_search_text(job_titles, keywords) -> str:
         return " ".join([*job_titles, *keywords])
@@ -319,6 +335,9 @@ class Progression(models.Model):
         Occupation, on_delete=models.CASCADE, related_name="progressions_in"
     )
     directed = models.BooleanField(default=False)
+    added_by_staff = models.BooleanField(
+        default=False, help_text="Added in the admin: imports never remove it."
+    )
 
     class Meta:
         constraints = [
@@ -336,3 +355,69 @@ class Progression(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.from_occupation.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        if self.from_occupation_id and self.from_occupation_id == self.to_occupation_id:
+            raise ValidationError(
+                {"to_occupation": "An occupation cannot progress to itself: choose another one."}
+            )
+
+
+class LocalEdit(models.Model):
+    """Something about an occupation that staff changed since it was imported.
+
+    The next import keeps the staff's version of that field (and says so) unless it is run with
+    ``--overwrite-edits``. ``field`` is a field of the occupation, or one of its lists.
+    """
+
+    class Field(models.TextChoices):
+        TITLE = "title", "Title"
+        LEVEL = "level", "Level"
+        STATUS = "status", "Status"
+        VERSION = "version", "Version"
+        STATUS_DATE = "status_date", "Status date"
+        STANDARD_REFERENCE = "standard_reference", "Standard reference"
+        OVERVIEW = "overview", "Overview"
+        SUMMARY = "summary", "Summary"
+        INVOLVED_EMPLOYERS = "involved_employers", "Involved employers"
+        KEYWORDS = "keywords", "Keywords"
+        CLUSTER = "cluster", "Cluster"
+        GREEN_THEMES = "green_themes", "Green themes"
+        JOB_TITLES = "job_titles", "Typical job titles"
+        PRODUCTS = "products", "Products"
+        SOC2010 = "soc2010", "SOC 2010 unit group"
+        SOC2020 = "soc2020", "SOC 2020 unit group"
+        SUB_UNIT_GROUPS = "sub_unit_groups", "SOC 2020 sub-unit groups"
+        PROGRESSION = "progression", "Progression links"
+
+    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="local_edits")
+    field = models.CharField(max_length=40, choices=Field.choices)
+    edited_at = models.DateTimeField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "local edit"
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "field"], name="local_edit_unique_field"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.occupation.code} {self.get_field_display()} (edited {self.edited_at:%Y-%m-%d})"
+        )
+
+    def get_absolute_url(self) -> str:
+        return self.occupation.get_absolute_url()
+
+    @classmethod
+    def record(cls, occupation, fields, user, when) -> None:
+        """Note that ``fields`` of ``occupation`` now carry staff edits."""
+        for name in fields:
+            cls.objects.update_or_create(
+                occupation=occupation,
+                field=name,
+                defaults={"edited_at": when, "edited_by": user if user and user.pk else None},
+            )

@@ -1,22 +1,47 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from socmapping.models import SocGroup, SocMapping, SubUnitGroup, SubUnitGroupMapping
+from occupations.models import LocalEdit
+from socmapping.models import SocGroup, SocIndexPair, SocMapping, SubUnitGroup, SubUnitGroupMapping
+
+CLASSIFICATION_PERMISSION = "socmapping.edit_soc_classification"
+
+
+class ClassificationAdmin(admin.ModelAdmin):
+    """The ONS classification is read-only, but for staff with the specific permission."""
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(CLASSIFICATION_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(CLASSIFICATION_PERMISSION)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(CLASSIFICATION_PERMISSION)
 
 
 @admin.register(SocGroup)
-class SocGroupAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "version", "level"]
+class SocGroupAdmin(ClassificationAdmin):
+    list_display = ["code", "title", "version", "level", "parent"]
     list_filter = ["version", "level"]
+    list_select_related = ["parent"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["parent"]
 
 
 @admin.register(SubUnitGroup)
-class SubUnitGroupAdmin(admin.ModelAdmin):
+class SubUnitGroupAdmin(ClassificationAdmin):
     list_display = ["code", "title", "unit_group"]
     list_select_related = ["unit_group"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["unit_group"]
+
+
+@admin.register(SocIndexPair)
+class SocIndexPairAdmin(ClassificationAdmin):
+    list_display = ["soc2010", "soc2020", "index_entries"]
+    list_select_related = ["soc2010", "soc2020"]
+    search_fields = ["soc2010__code", "soc2020__code"]
 
 
 @admin.register(SocMapping)
@@ -26,6 +51,11 @@ class SocMappingAdmin(admin.ModelAdmin):
     search_fields = ["occupation__code", "occupation__title", "soc2010__code", "soc2020__code"]
     autocomplete_fields = ["occupation", "soc2010", "soc2020"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        edited = [name for name in ("soc2010", "soc2020") if name in form.changed_data]
+        LocalEdit.record(obj.occupation, edited, request.user, timezone.now())
+
 
 @admin.register(SubUnitGroupMapping)
 class SubUnitGroupMappingAdmin(admin.ModelAdmin):
@@ -34,3 +64,7 @@ class SubUnitGroupMappingAdmin(admin.ModelAdmin):
     list_select_related = ["occupation", "sub_unit_group"]
     search_fields = ["occupation__code", "sub_unit_group__code"]
     autocomplete_fields = ["occupation", "sub_unit_group"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        LocalEdit.record(obj.occupation, ["sub_unit_groups"], request.user, timezone.now())

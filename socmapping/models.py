@@ -61,6 +61,9 @@ class SocGroup(models.Model):
     class Meta:
         ordering = ["version", "code"]
         verbose_name = "SOC group"
+        permissions = [
+            ("edit_soc_classification", "Can edit the ONS classification (SOC groups)"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="soc_group_unique_code"),
             models.CheckConstraint(
@@ -183,3 +186,45 @@ class SubUnitGroupMapping(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.occupation.get_absolute_url()
+
+
+class SocIndexPair(models.Model):
+    """How often the ONS SOC 2020 coding index pairs a SOC 2010 unit group with a SOC 2020 one.
+
+    Each index entry (a job title) carries both codes; this counts the entries that carry this
+    pair. It is not the official ONS SOC 2010 to SOC 2020 crosswalk (which weighs jobs by
+    employment), only a guide to where a SOC 2010 unit group's job titles went.
+    """
+
+    soc2010 = models.ForeignKey(
+        SocGroup,
+        on_delete=models.CASCADE,
+        related_name="soc2020_pairs",
+        limit_choices_to={"version": 2010, "level": "unit"},
+        verbose_name="SOC 2010 unit group",
+    )
+    soc2020 = models.ForeignKey(
+        SocGroup,
+        on_delete=models.CASCADE,
+        related_name="soc2010_pairs",
+        limit_choices_to={"version": 2020, "level": "unit"},
+        verbose_name="SOC 2020 unit group",
+    )
+    index_entries = models.PositiveIntegerField(
+        help_text="How many coding index entries carry both codes."
+    )
+
+    class Meta:
+        verbose_name = "SOC 2010–2020 index pair"
+        constraints = [
+            models.UniqueConstraint(fields=["soc2010", "soc2020"], name="soc_index_pair_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"SOC 2010 {self.soc2010.code} – SOC 2020 {self.soc2020.code}: "
+            f"{self.index_entries} index entries"
+        )
+
+    def get_absolute_url(self) -> str:
+        return self.soc2010.get_absolute_url()

@@ -68,6 +68,9 @@ class ImportCommand(BaseCommand):
                     f"  {name}: {result.created} created, {result.updated} updated, "
                     f"{result.unchanged} unchanged, {result.deleted} removed"
                 )
+        if verbosity >= 1:
+            for line in outcome.kept_edits:
+                self.stdout.write(line)
         if outcome.notes:
             if verbosity >= 2:
                 for note in outcome.notes:

@@ -33,6 +33,7 @@ from occupations.models import (
     OCCUPATION_CODE_RE,
     GreenSubTheme,
     GreenTheme,
+    LocalEdit,
     Occupation,
     OccupationProduct,
     Product,
@@ -577,11 +578,15 @@ def check_consistency(data: MapData, problems: Problems) -> None:
 class MapsWriter:
     """Writes checked :class:`MapData` to the database. Call inside a transaction."""
 
-    def __init__(self, data: MapData, *, prune: bool = False):
+    def __init__(self, data: MapData, *, prune: bool = False, overwrite_edits: bool = False):
         self.data = data
         self.prune = prune
+        self.overwrite_edits = overwrite_edits
         self.outcome = ImportOutcome(main="occupations")
         self.unresolved: list[str] = []
+        # Occupation id → the fields staff edited, which this import keeps.
+        self.kept: dict[int, set[str]] = {}
+        self.codes: dict[int, str] = {}
 
     def write(self) -> ImportOutcome:
         routes = self.write_routes()
@@ -794,6 +799,7 @@ class MapsWriter:
             code: {**occupation.fields, "cluster_id": clusters[occupation.cluster_id].pk}
             for code, occupation in self.data.occupations.items()
         }
+        self.apply_local_edits(existing, desired, clusters)
         if self.prune:
             removed = sorted(code for code in existing if code not in desired)
             if removed:
@@ -802,16 +808,64 @@ class MapsWriter:
         self.outcome.add("occupations", result)
         return result.objects
 
+    def apply_local_edits(self, existing, desired, clusters) -> None:
+        """Keep what staff edited (and report it), or with --overwrite-edits take the source's."""
+        edits = LocalEdit.objects.filter(occupation__code__in=list(desired)).select_related(
+            "occupation"
+        )
+        if self.overwrite_edits:
+            dropped = [f"{e.occupation.code} {e.field}" for e in edits]
+            if dropped:
+                edits.delete()
+                self.outcome.kept_edits.append(
+                    f"Overwrote {len(dropped)} local edit(s) with the imported values: "
+                    + ", ".join(sorted(dropped))
+                )
+            return
+        cluster_ids = {c.pk: api_id for api_id, c in clusters.items()}
+        for edit in edits:
+            occupation = existing[edit.occupation.code]
+            self.kept.setdefault(occupation.pk, set()).add(edit.field)
+            self.codes[occupation.pk] = occupation.code
+            name = "cluster_id" if edit.field == "cluster" else edit.field
+            values = desired[occupation.code]
+            if name not in values:
+                continue  # one of the occupation's lists: kept where it is written
+            staff, incoming = getattr(occupation, name), values[name]
+            values[name] = staff
+            if edit.field in {"keywords"}:
+                values["search_text"] = occupation.search_text
+            if staff != incoming:
+                if name == "cluster_id":
+                    staff, incoming = cluster_ids.get(staff, staff), cluster_ids.get(incoming)
+                self.report_kept(occupation.code, edit.field, staff, incoming)
+
+    def report_kept(self, code: str, field_name: str, staff, incoming) -> None:
+        self.outcome.kept_edits.append(
+            f"Kept local edit: {code} {field_name}: staff value {staff!r}, "
+            f"imported value {incoming!r}"
+        )
+
     # What belongs to each imported occupation: its rows are replaced when they differ.
-    def _replace_children(self, name, model, desired_rows, existing_rows, compare) -> set[int]:
-        """``desired_rows``/``existing_rows``: occupation id → list of field dicts / instances."""
+    def _replace_children(
+        self, name, model, desired_rows, existing_rows, compare, edit_field=""
+    ) -> set[int]:
+        """``desired_rows``/``existing_rows``: occupation id → list of field dicts / instances.
+        Lists that staff edited (``edit_field``) are kept as they are."""
         result = SyncResult()
         changed: set[int] = set()
         stale: list[int] = []
         new: list = []
         for owner, rows in desired_rows.items():
             have = existing_rows.get(owner, [])
-            if sorted(map(compare, rows)) == sorted(compare(vars(obj)) for obj in have):
+            incoming = sorted(map(compare, rows))
+            staff = sorted(compare(vars(obj)) for obj in have)
+            if edit_field and edit_field in self.kept.get(owner, ()):
+                if staff != incoming:
+                    self.report_kept(self.codes[owner], edit_field, staff, incoming)
+                result.unchanged += len(have)
+                continue
+            if incoming == staff:
                 result.unchanged += len(rows)
                 continue
             changed.add(owner)
@@ -848,6 +902,7 @@ class MapsWriter:
             desired,
             existing,
             lambda r: (r["name"], r["is_green"], r["sequence"]),
+            edit_field=LocalEdit.Field.JOB_TITLES,
         )
 
     def write_product_links(self, ids, products) -> set[int]:
@@ -867,6 +922,7 @@ class MapsWriter:
             desired,
             existing,
             lambda r: (r["product_id"], r["name"]),
+            edit_field=LocalEdit.Field.PRODUCTS,
         )
 
     def write_green_themes(self, ids, themes) -> set[int]:
@@ -888,29 +944,37 @@ class MapsWriter:
             through.objects.filter(occupation_id__in=ids.values()), "occupation_id"
         )
         return self._replace_children(
-            "green theme links", through, desired, existing, lambda r: r["greentheme_id"]
+            "green theme links",
+            through,
+            desired,
+            existing,
+            lambda r: r["greentheme_id"],
+            edit_field=LocalEdit.Field.GREEN_THEMES,
         )
 
     def write_soc_mappings(self, ids, soc) -> set[int]:
-        desired = {}
-        for code, occupation in self.data.occupations.items():
-            rows = []
-            if occupation.soc2010 or occupation.soc2020:
-                rows.append(
-                    {
-                        "occupation_id": ids[code],
-                        "soc2010_id": soc[(2010, occupation.soc2010)].pk
-                        if occupation.soc2010
-                        else None,
-                        "soc2020_id": soc[(2020, occupation.soc2020)].pk
-                        if occupation.soc2020
-                        else None,
-                    }
-                )
-            desired[ids[code]] = rows
         existing = self._existing_by_owner(
             SocMapping.objects.filter(occupation_id__in=ids.values()), "occupation_id"
         )
+        codes = {group.pk: group.code for group in soc.values()}
+        desired = {}
+        for code, occupation in self.data.occupations.items():
+            owner = ids[code]
+            current = existing.get(owner, [None])[0]
+            incoming = {
+                "soc2010_id": soc[(2010, occupation.soc2010)].pk if occupation.soc2010 else None,
+                "soc2020_id": soc[(2020, occupation.soc2020)].pk if occupation.soc2020 else None,
+            }
+            for edit_field, name in (("soc2010", "soc2010_id"), ("soc2020", "soc2020_id")):
+                if edit_field in self.kept.get(owner, ()):
+                    staff = getattr(current, name) if current else None
+                    if staff != incoming[name]:
+                        self.report_kept(
+                            code, edit_field, codes.get(staff, staff), codes.get(incoming[name])
+                        )
+                    incoming[name] = staff
+            has_any = incoming["soc2010_id"] or incoming["soc2020_id"]
+            desired[owner] = [{"occupation_id": owner, **incoming}] if has_any else []
         return self._replace_children(
             "SOC mappings",
             SocMapping,
@@ -940,6 +1004,7 @@ class MapsWriter:
             desired,
             existing,
             lambda r: (r["sub_unit_group_id"], r["is_primary"]),
+            edit_field=LocalEdit.Field.SUB_UNIT_GROUPS,
         )
 
     def write_progression(self, ids) -> set[int]:
@@ -995,6 +1060,22 @@ class MapsWriter:
             ),
             lambda p: frozenset((p.from_occupation_id, p.to_occupation_id)),
         )
+        # Links staff added stay; so do all the links of an occupation whose links they edited.
+        frozen = {
+            owner for owner, fields in self.kept.items() if LocalEdit.Field.PROGRESSION in fields
+        }
+        for key, link in list(existing.items()):
+            if link.added_by_staff or key & frozen:
+                del existing[key]
+                desired.pop(key, None)
+        for key in [key for key in desired if key & frozen]:
+            del desired[key]
+        if frozen:
+            for owner in sorted(frozen):
+                self.outcome.kept_edits.append(
+                    f"Kept local edit: {self.codes[owner]} progression: its links were edited "
+                    "by staff and are left as they are"
+                )
         result = sync_rows(Progression, desired, existing, delete_missing=True)
         self.outcome.add("progression links", result)
         changed: set[int] = set()

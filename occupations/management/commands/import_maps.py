@@ -34,6 +34,11 @@ class Command(ImportCommand):
             "--timeout", type=float, default=30, help="Seconds to wait for each API answer."
         )
         parser.add_argument(
+            "--overwrite-edits",
+            action="store_true",
+            help="Take the imported values even where staff edited an occupation since.",
+        )
+        parser.add_argument(
             "--prune",
             action="store_true",
             help="This is a full import: remove routes, occupations and products it lacks.",
@@ -62,4 +67,6 @@ class Command(ImportCommand):
                 f"Read {data.files} document(s): {len(data.occupations)} occupations, "
                 f"{len(data.routes)} routes, {len(data.clusters)} clusters."
             )
-        return MapsWriter(data, prune=options["prune"]).write
+        return MapsWriter(
+            data, prune=options["prune"], overwrite_edits=options["overwrite_edits"]
+        ).write
