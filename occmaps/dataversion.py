@@ -1,16 +1,16 @@
 """The data version: it changes whenever the data shown on the site may have changed.
 
-Every import records itself and every admin save writes a log entry, so the newest of each
-names the version. Cached downloads (and, later, pages) carry it in their keys.
+Every import bumps it in its own transaction, and every save or delete in the admin (each writes
+a log entry) bumps it too. Cached pages and downloads carry it in their keys and ETags.
 """
 
-from django.contrib.admin.models import LogEntry
-from django.db.models import Max
-
-from occmaps.models import ImportRecord
+from occmaps.models import DataVersion
 
 
 def data_version() -> str:
-    imported = ImportRecord.objects.succeeded().aggregate(latest=Max("pk"))["latest"] or 0
-    edited = LogEntry.objects.aggregate(latest=Max("pk"))["latest"] or 0
-    return f"{imported}.{edited}"
+    return str(DataVersion.current().version)
+
+
+def bump_after_admin_change(sender, instance, created, **kwargs) -> None:
+    if created:
+        DataVersion.bump()

@@ -14,7 +14,7 @@ import nh3
 from django.db import models, transaction
 from django.utils import timezone
 
-from occmaps.models import ImportRecord
+from occmaps.models import DataVersion, ImportRecord
 
 #: HTML the occupation summaries may keep; everything else is removed (its text stays).
 SUMMARY_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i"}
@@ -208,6 +208,7 @@ def run_import(
             if dry_run:
                 raise DryRunRollback
             elapsed = time.perf_counter() - clock
+            DataVersion.bump()
             record = ImportRecord.objects.create(
                 kind=kind,
                 source=source,

@@ -45,3 +45,39 @@ class ImportRecord(models.Model):
     @property
     def duration_seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up whenever the data the site shows may have changed: every
+    import and every save in the admin. Public responses are cached under it and carry it as
+    their ETag, so nothing stale is served."""
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="data_version_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"data version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("home")
+
+    @classmethod
+    def bump(cls) -> None:
+        """Start a new version (in the caller's transaction, so readers see it with the data)."""
+        from django.utils import timezone
+
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+
+    @classmethod
+    def current(cls) -> "DataVersion":
+        from django.utils import timezone
+
+        row = cls.objects.filter(pk=1).first()
+        return row or cls(pk=1, version=0, changed_at=timezone.now().replace(microsecond=0))

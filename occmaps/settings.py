@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "occmaps.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +136,34 @@ DATABASES = {
     if env_str("DATABASE_URL")
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 }
+# A read replica takes the public pages' reads; writes and the admin stay on the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(env_str("DATABASE_REPLICA_URL")) | {
+        "TEST": {"MIRROR": "default"}
+    }
+DATABASE_ROUTERS = ["occmaps.routers.ReplicaRouter"]
+
+
+def cache_from_url(url: str) -> dict:
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis:// or rediss://, not {url!r}")
+
+
+# Local memory by default; a shared Redis when several machines serve the site.
+CACHES = {
+    "default": cache_from_url(env_str("CACHE_URL") or env_str("REDIS_URL"))
+    if env_str("CACHE_URL") or env_str("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "occmaps")
+# How long a rendered page is kept for its data version, and what browsers and CDNs are told.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 60 * 60)
+PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
+PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,8 +179,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed static files are cached for a year (WhiteNoise's default for them); others for a day.
+WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 24 * 60 * 60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

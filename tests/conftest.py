@@ -40,3 +40,11 @@ def collected_static(tmp_path_factory):
     call_command("collectstatic", interactive=False, verbosity=0)
     yield root
     override.disable()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty page cache (pages are cached per data version)."""
+    from django.core.cache import cache
+
+    cache.clear()

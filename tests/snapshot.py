@@ -18,7 +18,9 @@ def db_snapshot() -> dict:
 
 
 def data_snapshot() -> dict:
-    """Like :func:`db_snapshot` without the import records (a rejected import is recorded)."""
+    """Like :func:`db_snapshot` without the bookkeeping: the import records (a rejected import is
+    recorded) and the data version (every successful import starts a new one)."""
     picture = db_snapshot()
     picture.pop("occmaps.ImportRecord")
+    picture.pop("occmaps.DataVersion")
     return picture

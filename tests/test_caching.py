@@ -1,0 +1,212 @@
+"""Public pages are cached per data version and revalidated; staff pages never are."""
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from occmaps.models import DataVersion
+from occmaps.routers import ReplicaRouter, public_read
+from occupations.models import Occupation
+
+pytestmark = pytest.mark.django_db
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sample():
+    call_command("load_sample", stdout=io.StringIO())
+
+
+def test_public_pages_carry_validators_and_cdn_friendly_cache_control(client, sample):
+    response = client.get("/routes/construction/")
+    version = DataVersion.current()
+    assert response["ETag"] == f'"v{version.version}"'
+    assert response["Last-Modified"]
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control
+    assert "max-age=60" in cache_control
+    assert "stale-while-revalidate=300" in cache_control
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_a_repeat_is_served_from_the_cache_with_one_query(
+    client, sample, django_assert_num_queries
+):
+    first = client.get("/routes/construction/")
+    with django_assert_num_queries(1):  # the data version
+        again = client.get("/routes/construction/")
+    assert again.content == first.content
+
+
+def test_revalidation_answers_304_without_rendering(client, sample, django_assert_num_queries):
+    first = client.get("/occupations/")
+    with django_assert_num_queries(1):
+        response = client.get("/occupations/", headers={"If-None-Match": first["ETag"]})
+    assert response.status_code == 304
+    assert response["ETag"] == first["ETag"]
+    assert response.content == b""
+    response = client.get("/occupations/", headers={"If-Modified-Since": first["Last-Modified"]})
+    assert response.status_code == 304
+    assert client.head("/occupations/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_an_import_starts_a_new_version_and_nothing_stale_is_served(client, sample, tmp_path):
+    occupation = Occupation.objects.order_by("code").first()
+    first = client.get(occupation.get_absolute_url())
+    call_command("load_sample", stdout=io.StringIO())  # the same data: still a new version
+    response = client.get(occupation.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert response.status_code == 200
+    assert response["ETag"] != first["ETag"]
+
+
+def test_an_admin_save_starts_a_new_version(client, sample):
+    occupation = Occupation.objects.order_by("code").first()
+    before = client.get(occupation.get_absolute_url())
+    staff = User.objects.create_superuser("staff", "s@example.org", "pw-for-tests")
+    admin = type(client)()
+    admin.force_login(staff)
+    url = reverse("admin:routes_route_change", args=[occupation.cluster.pathway.route_id])
+    page = admin.get(url)
+    assert "no-cache" in page["Cache-Control"] or "private" in page["Cache-Control"]
+    from tests.admin_forms import form_data
+
+    response = admin.post(url, form_data(page) | {"name": "Renamed route"})
+    assert response.status_code == 302
+    after = client.get(occupation.get_absolute_url())
+    assert after["ETag"] != before["ETag"]
+    assert "Renamed route" in after.content.decode()
+
+
+def test_signed_in_staff_get_private_uncached_public_pages(client, sample):
+    staff = User.objects.create_superuser("staff", "s@example.org", "pw-for-tests")
+    client.force_login(staff)
+    response = client.get("/routes/construction/")
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "ETag" not in response
+
+
+def test_health_check_and_admin_are_never_cached_publicly(client):
+    assert "public" not in client.get("/healthz")["Cache-Control"]
+    assert "public" not in client.get("/admin/login/")["Cache-Control"]
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+        "KEY_PREFIX": "occmaps-test",
+    }
+}
+
+
+def test_pages_are_shared_through_redis(client, sample, django_assert_num_queries):
+    if not redis_answers():
+        if os.environ.get("CI") and Path("/usr/bin/redis-server").exists():
+            pytest.fail("Redis is installed but not answering on 127.0.0.1:6379")
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    with override_settings(CACHES=REDIS_CACHE):
+        caches["default"].clear()
+        first = client.get("/routes/construction/")
+        # Another process (a second machine) finds the page in Redis.
+        other = type(client)()
+        with django_assert_num_queries(1):
+            again = other.get("/routes/construction/")
+        assert again.content == first.content
+        assert caches["default"].get(
+            f"occmaps:page:{DataVersion.current().version}:testserver:/routes/construction/"
+        )
+        caches["default"].clear()
+
+
+def test_router_sends_only_public_reads_to_a_replica():
+    class WithReplica(ReplicaRouter):
+        @staticmethod
+        def has_replica():
+            return True
+
+    router = WithReplica()
+    assert router.db_for_read(Occupation) == "default"
+    token = public_read.set(True)
+    try:
+        assert router.db_for_read(Occupation) == "replica"
+        assert router.db_for_write(Occupation) == "default"
+        assert ReplicaRouter().db_for_read(Occupation) == "default"  # none configured
+    finally:
+        public_read.reset(token)
+    assert router.allow_migrate("replica", "occupations") is False
+
+
+def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(tmp_path):
+    """A real process with DATABASE_REPLICA_URL set (both names point at one SQLite file)."""
+    database = tmp_path / "maps.sqlite3"
+    script = textwrap.dedent(
+        """
+        import io, json, django
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+        from django.contrib.auth.models import User
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("load_sample", stdout=io.StringIO())
+        counts = {}
+        client = Client()
+        with CaptureQueriesContext(connections["default"]) as primary, \\
+                CaptureQueriesContext(connections["replica"]) as replica:
+            assert client.get("/routes/construction/").status_code == 200
+        counts["public"] = [len(primary), len(replica)]
+        staff = User.objects.create_superuser("s", "s@example.org", "pw")
+        client.force_login(staff)
+        with CaptureQueriesContext(connections["default"]) as primary, \\
+                CaptureQueriesContext(connections["replica"]) as replica:
+            assert client.get("/admin/occupations/occupation/").status_code == 200
+        counts["admin"] = [len(primary), len(replica)]
+        print(json.dumps(counts))
+        """
+    )
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "occmaps.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_REPLICA_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "test",
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts["public"][0] == 0 and counts["public"][1] > 0, counts
+    assert counts["admin"][0] > 0 and counts["admin"][1] == 0, counts
