@@ -9,9 +9,13 @@ stale is served. Responses say ``Cache-Control: public`` with a short ``max-age`
 cookie), the admin and the health check bypass all of this and are never cached publicly.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotModified
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
@@ -19,6 +23,7 @@ from occmaps.models import DataVersion
 from occmaps.routers import public_read
 
 CACHED_STATUSES = {200}
+logger = logging.getLogger("occmaps.requests")
 
 
 class PublicCacheMiddleware:
@@ -44,6 +49,8 @@ class PublicCacheMiddleware:
         token = public_read.set(True)
         try:
             return self.public_response(request)
+        except (OperationalError, InterfaceError) as error:
+            return database_unavailable(request, error)
         finally:
             public_read.reset(token)
 
@@ -89,3 +96,34 @@ class PublicCacheMiddleware:
         )
         patch_vary_headers(response, ["Accept-Encoding"])
         return response
+
+
+def database_unavailable(request, error):
+    """A friendly 503 that asks to come back soon; logged, with no details for the visitor."""
+    logger.error(
+        "database unavailable",
+        extra={"path": request.path, "status_code": 503, "error": str(error)[:200]},
+    )
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached during a view, answer the friendly 503.
+
+    Django opens connections lazily and checks them before reuse (``CONN_HEALTH_CHECKS``), so
+    the site recovers by itself as soon as the database answers again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            return database_unavailable(request, exception)
+        return None
