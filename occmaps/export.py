@@ -11,7 +11,13 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from occmaps.models import ImportRecord
-from occupations.models import GreenTheme, Occupation, OccupationProduct, Progression
+from occupations.models import (
+    GreenTheme,
+    LocalEdit,
+    Occupation,
+    OccupationProduct,
+    Progression,
+)
 from routes.models import Route, TechnicalBand
 from socmapping.models import SubUnitGroupMapping
 
@@ -63,8 +69,15 @@ def export_map(site_url: str = "") -> dict:
     edges = []
     for link in Progression.objects.order_by("from_occupation_id", "to_occupation_id"):
         start, end = by_id[link.from_occupation_id], by_id[link.to_occupation_id]
-        if link.directed:
-            edges.append({"stdCodeFrom": start.code, "stdCodeTo": end.code})
+        if link.directed or link.added_by_staff:
+            edges.append(
+                {
+                    "stdCodeFrom": start.code,
+                    "stdCodeTo": end.code,
+                    "directed": link.directed,
+                    "addedByStaff": link.added_by_staff,
+                }
+            )
         else:
             neighbours[start.pk].append(end)
             neighbours[end.pk].append(start)
@@ -93,6 +106,17 @@ def export_map(site_url: str = "") -> dict:
         ],
         "occupations": [_occupation(o, neighbours[o.pk], site_url) for o in occupations],
         "progressionEdges": edges,
+        "localEdits": [
+            {
+                "stdCode": edit.occupation.code,
+                "field": edit.field,
+                "editedAt": edit.edited_at.isoformat(),
+                "editedBy": edit.edited_by.get_username() if edit.edited_by else None,
+            }
+            for edit in LocalEdit.objects.select_related("occupation", "edited_by").order_by(
+                "occupation__code", "field"
+            )
+        ],
     }
 
 

@@ -3,15 +3,20 @@ run itself (validate, then write in one transaction, record it, report one summa
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import html
 import re
+import tempfile
 import time
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import nh3
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from occmaps.models import DataVersion, ImportRecord
@@ -187,6 +192,45 @@ class DryRunRollback(Exception):
     pass
 
 
+class ImportBusy(Exception):
+    """Another import is writing: this one refuses rather than wait or interleave."""
+
+    MESSAGE = "Another import is running; nothing was changed. Try again when it has finished."
+
+
+#: The PostgreSQL advisory lock all imports share (any fixed number; this one spells "occmaps").
+ADVISORY_LOCK_KEY = 0x6F63636D617073
+
+
+@contextmanager
+def import_lock():
+    """Hold the one import lock for the duration of a write, or raise :class:`ImportBusy`.
+
+    PostgreSQL: a transaction-level advisory lock (call inside the transaction; it is released
+    at commit or rollback, and when a killed importer's connection drops). SQLite: an exclusive
+    lock on a file beside the database, released when the process ends however it ends.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise ImportBusy(ImportBusy.MESSAGE)
+        yield
+        return
+    name = str(connection.settings_dict["NAME"])
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"occmaps-import-{digest}.lock"
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusy(ImportBusy.MESSAGE) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_import(
     *,
     kind: str,
@@ -203,7 +247,7 @@ def run_import(
     clock = time.perf_counter()
     outcome: ImportOutcome | None = None
     try:
-        with transaction.atomic():
+        with transaction.atomic(), import_lock():
             outcome = write()
             if dry_run:
                 raise DryRunRollback

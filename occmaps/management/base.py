@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from occmaps.importing import (
+    ImportBusy,
     ImportOutcome,
     ImportRejected,
     Problem,
@@ -42,11 +43,16 @@ class ImportCommand(BaseCommand):
         source = self.source_label(options)
         try:
             write = self.read(options)
+            if options["verbosity"] >= 2:
+                self.stdout.write("Checked the input; writing in one transaction.")
+                self.stdout.flush()
             outcome, _record, seconds = run_import(
                 kind=self.kind, source=source, write=write, dry_run=options["dry_run"]
             )
         except ImportRejected as rejected:
             self.reject(rejected.problems, source, started, options)
+        except ImportBusy as busy:
+            raise CommandError(str(busy)) from None
         self.report(outcome, seconds, options)
 
     def reject(self, problems: list[Problem], source: str, started, options):

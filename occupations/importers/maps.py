@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -50,6 +52,7 @@ from socmapping.models import (
 )
 
 STATUSES = {status.value for status in Occupation.Status}
+User = get_user_model()
 PRODUCT_TYPES = {t.value for t in Product.Type}
 
 
@@ -82,7 +85,11 @@ class MapData:
     soc_titles: dict[tuple[int, str], str] = field(default_factory=dict)
     sub_unit_groups: dict[str, str] = field(default_factory=dict)
     occupations: dict[str, OccupationData] = field(default_factory=dict)
-    edges: set[tuple[str, str]] = field(default_factory=set)
+    # (from, to) → {"directed": ..., "added_by_staff": ...}: the live API's edges, and the links
+    # this site's own export lists with their flags.
+    edges: dict[tuple[str, str], dict] = field(default_factory=dict)
+    # Staff edits carried by this site's own export: (code, field, when, who).
+    local_edits: list[tuple[str, str, object, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: int = 0
 
@@ -153,6 +160,7 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
                 if isinstance(item, dict) and item.get("object") == "Occupation":
                     read_occupation(item, f"{label} occupations[{index}]", data, problems)
             read_edges(document.get("progressionEdges") or [], label, data, problems)
+            read_local_edits(document.get("localEdits") or [], label, data, problems)
         else:
             problems.add(label, "not an Occupational Maps document (no Occupation, no routes)")
         return
@@ -255,7 +263,31 @@ def read_edges(items: list, label: str, data: MapData, problems: Problems) -> No
                 problems.add(where, f"{key}: {item.get(key)!r}: not an occupation code")
             codes.append(code)
         if all(re.match(OCCUPATION_CODE_RE, c) for c in codes) and codes[0] != codes[1]:
-            data.edges.add((codes[0], codes[1]))
+            data.edges[(codes[0], codes[1])] = {
+                "directed": bool(item.get("directed", True)),
+                "added_by_staff": bool(item.get("addedByStaff", False)),
+            }
+
+
+def read_local_edits(items: list, label: str, data: MapData, problems: Problems) -> None:
+    fields = {choice.value for choice in LocalEdit.Field}
+    for index, item in enumerate(items):
+        where = f"{label} localEdits[{index}]"
+        if not isinstance(item, dict):
+            problems.add(where, "expected an object")
+            continue
+        code = clean_text(item.get("stdCode"))
+        name = clean_text(item.get("field"))
+        if not re.match(OCCUPATION_CODE_RE, code):
+            problems.add(where, f"stdCode: {code!r}: not an occupation code")
+        if name not in fields:
+            problems.add(where, f"field: {name!r}: not a field that staff edit")
+        try:
+            when = datetime.fromisoformat(str(item.get("editedAt")))
+        except ValueError:
+            problems.add(where, f"editedAt: {item.get('editedAt')!r}: not a date and time")
+            continue
+        data.local_edits.append((code, name, when, clean_text(item.get("editedBy"))))
 
 
 def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -> None:
@@ -607,6 +639,7 @@ class MapsWriter:
         changed |= self.write_sub_unit_group_mappings(ids, sub_unit_groups)
         changed |= self.write_progression(ids)
         self.count_child_changes(occupations, ids, changed)
+        self.write_local_edits(ids)
         self.outcome.notes.extend(self.data.notes)
         self.outcome.notes.extend(self.unresolved)
         return self.outcome
@@ -1040,7 +1073,7 @@ class MapsWriter:
                         "directed": False,
                     },
                 )
-        for start, end in sorted(self.data.edges):
+        for (start, end), flags in sorted(self.data.edges.items()):
             if start not in known or end not in known:
                 missing = start if start not in known else end
                 self.unresolved.append(
@@ -1051,7 +1084,7 @@ class MapsWriter:
             desired[frozenset((known[start], known[end]))] = {
                 "from_occupation_id": known[start],
                 "to_occupation_id": known[end],
-                "directed": True,
+                **flags,
             }
         imported = list(ids.values())
         existing = keyed(
@@ -1085,6 +1118,34 @@ class MapsWriter:
             if key not in desired:
                 changed |= set(key)
         return changed & set(imported)
+
+    def write_local_edits(self, ids) -> None:
+        """Staff edits listed in this site's own export become local edits here too."""
+        if not self.data.local_edits:
+            return
+        users = dict(
+            User.objects.filter(
+                username__in={who for *_, who in self.data.local_edits if who}
+            ).values_list("username", "pk")
+        )
+        desired = {
+            (ids[code], name): {
+                "occupation_id": ids[code],
+                "field": name,
+                "edited_at": when,
+                "edited_by_id": users.get(who),
+            }
+            for code, name, when, who in self.data.local_edits
+            if code in ids
+        }
+        existing = keyed(
+            LocalEdit.objects.filter(occupation_id__in=ids.values()),
+            lambda e: (e.occupation_id, e.field),
+        )
+        existing = {k: v for k, v in existing.items() if k in desired}
+        self.outcome.add(
+            "local edits", sync_rows(LocalEdit, desired, existing, delete_missing=False)
+        )
 
     def count_child_changes(self, occupations, ids, changed: set[int]) -> None:
         """An occupation whose own fields did not change but whose lists did is updated too."""

@@ -1,0 +1,447 @@
+"""Faults: the database going away, an import killed halfway, two imports at once, readers
+during an import, and a full export read back into an empty database."""
+
+import contextlib
+import io
+import json
+import os
+import select
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from benchmarks.snapshot import generate
+from occmaps.importing import ADVISORY_LOCK_KEY, import_lock
+from occupations.models import LocalEdit, Occupation, Progression
+from routes.models import Cluster, Route
+from socmapping.models import SocMapping, SubUnitGroupMapping
+from tests.conftest import SAMPLE
+from tests.snapshot import data_snapshot
+
+REPO = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("OCCMAPS_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pg_admin():
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not answering at {PG_ADMIN_URL}: {error}")
+        pytest.skip(f"PostgreSQL is not answering at {PG_ADMIN_URL}")
+
+
+@pytest.fixture
+def scratch_database(tmp_path):
+    """A database of its own for a process of its own: a file (SQLite) or a new PostgreSQL
+    database, migrated, with the sample loaded. Yields its DATABASE_URL."""
+    env = base_env(tmp_path)
+    if on_postgresql():
+        name = f"occmaps_fault_{os.getpid()}_{int(time.time() * 1000) % 100000}"
+        with pg_admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        parts = urlsplit(PG_ADMIN_URL)
+        url = f"{parts.scheme}://{parts.netloc}/{name}"
+    else:
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+    env["DATABASE_URL"] = url
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "load_sample", "-v", "0")
+    yield url
+    if on_postgresql():
+        with pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def base_env(tmp_path) -> dict:
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "occmaps.settings",
+        "SECRET_KEY": "test",
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "LOG_FORMAT": "plain",
+    }
+
+
+def manage(env, *args, check=True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
+
+
+def counts(url: str) -> tuple[int, int, int]:
+    """Occupations, progression links and SOC mappings, read in one statement (one snapshot)."""
+    sql = (
+        "SELECT (SELECT COUNT(*) FROM occupations_occupation),"
+        " (SELECT COUNT(*) FROM occupations_progression),"
+        " (SELECT COUNT(*) FROM socmapping_socmapping)"
+    )
+    if url.startswith("sqlite"):
+        with sqlite3.connect(urlsplit(url).path[1:], timeout=0.2) as db:
+            return tuple(db.execute(sql).fetchone())
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        return tuple(db.execute(sql).fetchone())
+
+
+def write_has_begun(url: str) -> bool:
+    """Is an importer inside its write transaction, with rows written but not committed?"""
+    if url.startswith("sqlite"):
+        return Path(urlsplit(url).path[1:] + "-journal").exists()
+    import psycopg
+
+    sql = (
+        "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "WHERE c.relname = 'occupations_occupation' AND l.mode = 'RowExclusiveLock'"
+    )
+    with psycopg.connect(url, autocommit=True) as db:
+        return db.execute(sql).fetchone()[0] > 0
+
+
+@pytest.fixture(scope="module")
+def full_snapshot(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("full"), occupations=1300).folder
+
+
+@pytest.mark.django_db
+def test_an_import_killed_halfway_changes_nothing_and_the_next_succeeds(
+    scratch_database, full_snapshot, tmp_path
+):
+    env = base_env(tmp_path) | {"DATABASE_URL": scratch_database}
+    before = counts(scratch_database)
+    importer = subprocess.Popen(
+        [sys.executable, "manage.py", "import_maps", str(full_snapshot), "-v", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    killed_while_writing = False
+    while time.monotonic() < deadline and importer.poll() is None:
+        if write_has_begun(scratch_database):
+            importer.send_signal(signal.SIGKILL)
+            killed_while_writing = True
+            break
+        time.sleep(0.005)
+    importer.wait(timeout=60)
+    assert killed_while_writing, "the import finished before it could be killed mid-write"
+    assert importer.returncode == -signal.SIGKILL
+    assert counts(scratch_database) == before
+
+    result = manage(env, "import_maps", str(full_snapshot), check=False)
+    assert result.returncode == 0, result.stderr
+    sample = {o["stdCode"] for o in json.loads((SAMPLE / "occupations.json").read_text())}
+    snapshot = {p.stem for p in full_snapshot.rglob("OCC*.json")}
+    assert len(snapshot) == 1300
+    assert counts(scratch_database)[0] == len(sample | snapshot)
+
+
+@pytest.mark.django_db
+def test_readers_during_an_import_see_the_old_or_the_new_map_never_a_mix(
+    scratch_database, full_snapshot, tmp_path
+):
+    env = base_env(tmp_path) | {"DATABASE_URL": scratch_database}
+    before = counts(scratch_database)
+    importer = subprocess.Popen(
+        [sys.executable, "manage.py", "import_maps", str(full_snapshot)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen = set()
+    while importer.poll() is None:
+        # SQLite: the writer holds the file for the instant of its commit.
+        with contextlib.suppress(sqlite3.OperationalError):
+            seen.add(counts(scratch_database))
+        time.sleep(0.002)
+    assert importer.returncode == 0
+    after = counts(scratch_database)
+    assert after != before
+    assert seen <= {before, after}, seen - {before, after}
+    assert before in seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_import_refuses_while_one_is_writing():
+    """The lock is held by another connection (PostgreSQL) or open file (SQLite)."""
+    call_command("load_sample", stdout=io.StringIO())
+    before = data_snapshot()
+    if on_postgresql():
+        db = settings.DATABASES["default"]
+        import psycopg
+
+        with psycopg.connect(
+            dbname=connection.settings_dict["NAME"],
+            user=db["USER"],
+            host=db["HOST"],
+            port=db["PORT"] or None,
+            password=db["PASSWORD"] or None,
+            autocommit=True,
+        ) as other:
+            other.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+            with pytest.raises(CommandError, match="Another import is running"):
+                call_command("import_maps", str(SAMPLE), stdout=io.StringIO())
+    else:
+        held, ready, done = threading.Event(), threading.Event(), threading.Event()
+
+        def hold():
+            with import_lock():
+                held.set()
+                ready.wait(30)
+            done.set()
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        held.wait(30)
+        try:
+            with pytest.raises(CommandError, match="Another import is running"):
+                call_command("import_maps", str(SAMPLE), stdout=io.StringIO())
+        finally:
+            ready.set()
+            thread.join(30)
+    assert data_snapshot() == before
+    # Once the other import has finished, this one goes through.
+    assert "No changes" in call_output("import_maps", str(SAMPLE))
+
+
+def call_output(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+class Proxy:
+    """A TCP proxy to PostgreSQL that can be cut (every connection dropped) and restored."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = True
+        self.sockets: list[socket.socket] = []
+        self.listener.listen(16)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            threading.Thread(target=self.pipe, args=(client, upstream), daemon=True).start()
+
+    def pipe(self, a, b):
+        try:
+            while True:
+                readable, _, _ = select.select([a, b], [], [], 0.5)
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    (b if source is a else a).sendall(data)
+        except OSError:
+            return
+
+    def cut(self):
+        self.open = False
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+        self.sockets = []
+
+    def restore(self):
+        self.open = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> dict:
+    """Status, Retry-After and whether the page asks to try again."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body, status, retry = response.read().decode(), response.status, None
+    except urllib.error.HTTPError as error:
+        body, status, retry = error.read().decode(), error.code, error.headers["Retry-After"]
+    return {"status": status, "retry": retry, "asks_to_wait": "try again" in body}
+
+
+@pytest.mark.django_db
+def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_path):
+    """gunicorn serving the app through a proxy to PostgreSQL that is cut, then restored."""
+    if not on_postgresql():
+        pytest.skip("tested against PostgreSQL (CI runs the suite on both databases)")
+    name = f"occmaps_down_{os.getpid()}"
+    with pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(PG_ADMIN_URL)
+    proxy = Proxy((parts.hostname, parts.port or 5432))
+    port = free_port()
+    env = base_env(tmp_path) | {"DATABASE_URL": f"{parts.scheme}://{parts.netloc}/{name}"}
+    try:
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "load_sample", "-v", "0")
+        manage(env, "collectstatic", "--no-input", "-v", "0")
+        user = parts.username or "postgres"
+        env |= {
+            "DATABASE_URL": f"postgres://{user}@127.0.0.1:{proxy.port}/{name}?connect_timeout=2",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "GUNICORN_WORKERS": "1",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_ACCESS_LOG": "",
+        }
+        with subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "occmaps.wsgi"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ) as server:
+            try:
+                base = f"http://127.0.0.1:{port}"
+                wait_for(f"{base}/healthz")
+                up = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+                proxy.cut()
+                down = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+                proxy.restore()
+                again = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        proxy.close()
+        with pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert up == ({"status": 200, "retry": None, "asks_to_wait": False}, 200)
+    assert down == ({"status": 503, "retry": "30", "asks_to_wait": True}, 503)
+    assert again == ({"status": 200, "retry": None, "asks_to_wait": False}, 200)
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if fetch(url)["status"] == 200:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def natural(model, *fields):
+    return sorted(model.objects.values_list(*fields))
+
+
+def map_picture():
+    """The map by natural keys (codes and names), not database ids."""
+    return {
+        "routes": natural(Route, "api_id", "name", "slug", "sequence"),
+        "clusters": natural(
+            Cluster, "api_id", "name", "band", "sequence", "row__api_id", "pathway__api_id"
+        ),
+        "occupations": natural(
+            Occupation,
+            "code",
+            "title",
+            "level",
+            "status",
+            "version",
+            "status_date",
+            "overview",
+            "summary",
+            "keywords",
+            "cluster__api_id",
+            "standard_reference",
+        ),
+        "job_titles": natural(Occupation, "code", "job_titles__name", "job_titles__is_green"),
+        "products": natural(
+            Occupation, "code", "product_links__product__code", "product_links__name"
+        ),
+        "soc": natural(SocMapping, "occupation__code", "soc2010__code", "soc2020__code"),
+        "sub_unit_groups": natural(
+            SubUnitGroupMapping, "occupation__code", "sub_unit_group__code", "is_primary"
+        ),
+        "progression": natural(
+            Progression,
+            "from_occupation__code",
+            "to_occupation__code",
+            "directed",
+            "added_by_staff",
+        ),
+        "green": natural(Occupation, "code", "green_themes__theme_id"),
+        "edits": natural(LocalEdit, "occupation__code", "field", "edited_at"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_json_export_read_into_an_empty_database_reproduces_the_map(client, tmp_path):
+    call_command("load_sample", stdout=io.StringIO())
+    # Staff edits: a title, a moved occupation, a link of their own.
+    first = Occupation.objects.filter(status=1).order_by("code").first()
+    linked = set(first.progressions_out.values_list("to_occupation", flat=True)) | set(
+        first.progressions_in.values_list("from_occupation", flat=True)
+    )
+    second = Occupation.objects.exclude(pk__in=[first.pk, *linked]).order_by("code").first()
+    first.title = "Edited by staff"
+    first.save()
+    LocalEdit.record(first, ["title"], None, first.updated_at)
+    Progression.objects.create(from_occupation=first, to_occupation=second, added_by_staff=True)
+    LocalEdit.record(first, ["progression"], None, first.updated_at)
+    original = map_picture()
+
+    response = client.get("/downloads/occupational-maps.json")
+    export = tmp_path / "export.json"
+    export.write_bytes(response.content)
+
+    for model in (Occupation, Route):
+        model.objects.all().delete()
+    assert Occupation.objects.count() == 0
+    call_command("import_maps", str(export), stdout=io.StringIO())
+    assert map_picture() == original
