@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import html
+import os
 import re
 import tempfile
 import time
@@ -218,6 +219,8 @@ def import_lock():
         yield
         return
     name = str(connection.settings_dict["NAME"])
+    if "mode=memory" in name or ":memory:" in name:
+        name += f"#{os.getpid()}"  # an in-memory database belongs to this process alone
     digest = hashlib.sha256(name.encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"occmaps-import-{digest}.lock"
     with path.open("a") as handle:

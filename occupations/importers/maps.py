@@ -764,9 +764,11 @@ class MapsWriter:
         wanted = dict(self.data.soc_titles)
         for code in self.data.sub_unit_groups:
             wanted.setdefault((2020, code[:4]), "")
-        codes = Q()
-        for version, code in wanted:
-            codes |= Q(version=version, code=code)
+        # One condition per version (an OR per code outgrows SQLite's expression depth).
+        codes = Q(pk__in=[])
+        for version in {version for version, _ in wanted}:
+            in_version = [code for v, code in wanted if v == version]
+            codes |= Q(version=version, code__in=in_version)
         existing = keyed(SocGroup.objects.filter(codes), lambda g: (g.version, g.code))
         desired = {}
         for (version, code), title in wanted.items():

@@ -1,0 +1,106 @@
+"""Every public page renders in a fixed number of queries, whatever the size of the map.
+
+The same numbers are pinned on the small bundled sample and at national scale (the sample plus
+a synthetic snapshot of 1,300 occupations whose largest route holds about 150). Each request
+starts with an empty page cache, so these are the costs of rendering, not of cache hits; the
+first query of each is the data version.
+"""
+
+import io
+import tempfile
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks.snapshot import generate
+from occupations.models import Occupation
+from socmapping.models import SocGroup, SubUnitGroup
+
+#: Page → queries to render it.
+EXPECTED = {
+    "home": 3,
+    "route map": 7,
+    "occupation": 8,
+    "search": 6,
+    "search with text": 6,
+    "search CSV": 6,
+    "SOC unit group": 6,
+    "SOC sub-unit group": 4,
+    "SOC hierarchy": 2,
+    "SOC index": 2,
+    "downloads": 16,
+    "about": 1,
+}
+
+
+def pages(largest_route: str) -> dict[str, str]:
+    busiest = (
+        Occupation.objects.annotate(n=Count("progressions_out") + Count("progressions_in"))
+        .order_by("-n", "code")
+        .first()
+    )
+    unit = (
+        SocGroup.objects.filter(version=2020, level="unit")
+        .annotate(n=Count("soc2020_mappings"))
+        .order_by("-n", "code")
+        .first()
+    )
+    sub_unit_group = SubUnitGroup.objects.annotate(n=Count("mappings")).order_by("-n").first()
+    return {
+        "home": "/",
+        "route map": f"/routes/{largest_route}/",
+        "occupation": busiest.get_absolute_url(),
+        "search": "/occupations/?level=3&level=4&sort=title",
+        "search with text": "/occupations/?q=engineer",
+        "search CSV": "/occupations/occupations.csv?status=1",
+        "SOC unit group": unit.get_absolute_url(),
+        "SOC sub-unit group": sub_unit_group.get_absolute_url(),
+        "SOC hierarchy": "/soc/2020/",
+        "SOC index": "/soc/",
+        "downloads": "/downloads/",
+        "about": "/about/",
+    }
+
+
+class QueryCounts:
+    largest_route = "construction"
+
+    def measure(self, url: str) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        self.assertEqual(response.status_code, 200, url)
+        return len(queries)
+
+    def test_each_page_has_its_pinned_number_of_queries(self):
+        measured = {name: self.measure(url) for name, url in pages(self.largest_route).items()}
+        self.assertEqual(measured, EXPECTED)
+
+
+class OnTheSample(QueryCounts, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_sample", stdout=io.StringIO())
+
+
+class AtNationalScale(QueryCounts, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_sample", stdout=io.StringIO())
+        with tempfile.TemporaryDirectory() as folder:
+            snapshot = generate(Path(folder), occupations=1300)
+            call_command("import_maps", str(snapshot.folder), stdout=io.StringIO())
+            cls.largest_route = snapshot.counts["largest_route"]["slug"]
+        cls.occupations = Occupation.objects.count()
+
+    def test_the_map_is_national_sized(self):
+        self.assertGreater(self.occupations, 1300)
+        route_size = Occupation.objects.filter(cluster__pathway__route__slug=self.largest_route)
+        self.assertGreaterEqual(route_size.count(), 120)
