@@ -1,18 +1,21 @@
 import csv
 import json
+import re
 from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from occupations.diagram import Node, layout
 from occupations.filters import OccupationFilter
 from occupations.models import (
+    OCCUPATION_CODE_RE,
     Occupation,
     OccupationProduct,
+    Product,
     Progression,
     attach_product_types,
 )
@@ -20,6 +23,7 @@ from routes.models import BAND_LEVELS, TechnicalBand
 from socmapping.models import SubUnitGroupMapping
 
 PAGE_SIZE = 25
+DOWNLOAD_CHUNK = 5000
 
 
 def search(request):
@@ -81,22 +85,28 @@ CSV_COLUMNS = [
 
 
 def download_rows(request, queryset):
-    """One dict per occupation, in the CSV's columns (the JSON download uses the same)."""
-    queryset = queryset.prefetch_related(
-        "product_links__product", "sub_unit_group_mappings__sub_unit_group"
+    """One dict per occupation, in the CSV's columns (the JSON download uses the same).
+
+    The product types and primary sub-unit groups come from two queries over the same search
+    (as subqueries, not lists of ids), so the queries stay fixed whatever the number of rows.
+    """
+    chosen = queryset.values("pk")
+    types: dict[int, set[str]] = {}
+    for occupation_id, product_type in (
+        OccupationProduct.objects.filter(occupation__in=chosen)
+        .values_list("occupation_id", "product__type")
+        .distinct()
+    ):
+        types.setdefault(occupation_id, set()).add(Product.Type(product_type).label)
+    primaries = dict(
+        SubUnitGroupMapping.objects.filter(occupation__in=chosen, is_primary=True).values_list(
+            "occupation_id", "sub_unit_group__code"
+        )
     )
-    for occupation in queryset.iterator(chunk_size=500):
+    for occupation in queryset.iterator(chunk_size=DOWNLOAD_CHUNK):
         cluster = occupation.cluster
         soc = getattr(occupation, "soc", None)
-        primary = next(
-            (
-                m.sub_unit_group.code
-                for m in occupation.sub_unit_group_mappings.all()
-                if m.is_primary
-            ),
-            "",
-        )
-        types = sorted({link.product.get_type_display() for link in occupation.product_links.all()})
+        primary = primaries.get(occupation.pk)
         yield {
             "occupation_code": occupation.code,
             "title": occupation.title,
@@ -111,8 +121,8 @@ def download_rows(request, queryset):
             "cluster": cluster.name if cluster else None,
             "soc2010_code": soc.soc2010.code if soc and soc.soc2010 else None,
             "soc2020_code": soc.soc2020.code if soc and soc.soc2020 else None,
-            "primary_sub_unit_group": primary or None,
-            "product_types": types,
+            "primary_sub_unit_group": primary,
+            "product_types": sorted(types.get(occupation.pk, ())),
             "url": request.build_absolute_uri(occupation.get_absolute_url()),
         }
 
@@ -164,6 +174,9 @@ def occupation_download(request, fmt):
 @require_safe
 def occupation_detail(request, code):
     canonical = code.strip().upper()
+    if not re.fullmatch(OCCUPATION_CODE_RE, canonical):
+        # Not a code at all (blank, or with a NUL that PostgreSQL refuses): nothing to look up.
+        raise Http404("No such occupation")
     if code != canonical:
         return redirect("occupations:detail", code=canonical, permanent=True)
     occupation = get_object_or_404(

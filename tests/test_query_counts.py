@@ -28,7 +28,7 @@ EXPECTED = {
     "occupation": 8,
     "search": 6,
     "search with text": 6,
-    "search CSV": 6,
+    "search CSV": 4,
     "SOC unit group": 6,
     "SOC sub-unit group": 4,
     "SOC hierarchy": 2,
