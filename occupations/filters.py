@@ -89,12 +89,14 @@ class OccupationFilter(MapFilter):
         field_name="cluster__pathway__route",
         to_field_name="slug",
         empty_label="All routes",
+        label="Route",
     )
     pathway = django_filters.ModelChoiceFilter(
         queryset=Pathway.objects.select_related("route").order_by("route__sequence", "sequence"),
         field_name="cluster__pathway",
         to_field_name="api_id",
         empty_label="All pathways",
+        label="Pathway",
     )
     level = django_filters.TypedMultipleChoiceFilter(
         choices=LEVEL_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple, label="Level"
@@ -119,8 +121,27 @@ class OccupationFilter(MapFilter):
         model = Occupation
         fields: list[str] = []
 
+    # The form's order: the search box first (on a phone the filters otherwise push it below two
+    # dozen checkboxes), then where on the maps, then the map's own filters.
+    FIELD_ORDER = (
+        "q",
+        "route",
+        "pathway",
+        "level",
+        "band",
+        "status",
+        "product_type",
+        "green",
+        "soc2010",
+        "soc2020",
+        "green_theme",
+        "sort",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A filter missing from FIELD_ORDER still shows, at the end.
+        self.filters = {name: self.filters[name] for name in self.FIELD_ORDER} | self.filters
         self.form.fields["pathway"].label_from_instance = lambda p: f"{p.route}: {p.name}"
 
     def filter_text(self, queryset, name, value):

@@ -160,6 +160,15 @@ class SamplePages(TestCase):
         )
         self.assertIn(occupation, response.context["page"].object_list)
 
+    def test_search_form_puts_the_search_box_first_with_plain_labels(self):
+        response = self.client.get(reverse("occupations:list"))
+        fields = list(response.context["filterset"].form.fields)
+        self.assertEqual(fields[:4], ["q", "route", "pathway", "level"])
+        self.assertEqual(len(fields), len(set(fields)))
+        self.assertContains(response, '<label class="label" for="id_route">Route</label>')
+        self.assertContains(response, '<label class="label" for="id_pathway">Pathway</label>')
+        self.assertNotContains(response, "Cluster pathway")
+
     def test_search_invalid_values_show_the_form_error(self):
         for params in (
             {"level": "9"},

@@ -1,0 +1,328 @@
+"""What only a browser can show: keyboard use, layout, accessibility and print, in real Chromium.
+
+The pages are served by pytest-django's ``live_server`` with the bundled sample loaded, and driven
+through Playwright's sync API in Debian's headless Chromium (``CHROMIUM`` overrides the path; no
+``playwright install`` is needed). Without the binary these tests are skipped, or fail in CI.
+
+Set ``OCCMAPS_SCREENSHOTS`` to a folder to keep a full-page screenshot of every page the layout
+test checks.
+"""
+
+import os
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE, DESKTOP = 375, 1280
+HEIGHT = 800
+
+# One page of each kind, all on the sample: OCC0417 is Civil engineer, on the Construction route,
+# with progression, keywords and SOC codes; 2121 is its SOC 2020 unit group.
+PAGES = {
+    "home": "/",
+    "route map": "/routes/construction/",
+    "occupation": "/occupations/OCC0417/",
+    "search results": "/occupations/?q=engineer",
+    "SOC unit group": "/soc/2020/2121/",
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module.
+
+    Playwright's sync API runs an asyncio event loop in this thread, so Django would refuse ORM
+    calls (loading the sample, flushing the database after each test) while it is open. They are
+    ordinary blocking calls made between browser steps, so they are allowed, for this module only.
+    """
+    if not Path(CHROMIUM).is_file():
+        message = f"no Chromium at {CHROMIUM} (install Debian's chromium or set CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(live_server):
+    """The live server, with static files served as in production.
+
+    The test server's own static handler looks files up with the finders, which do not know the
+    hashed names that the manifest storage writes into pages, so every stylesheet would be a 404.
+    Production (and ``runserver``, through ``whitenoise.runserver_nostatic``) serves them with
+    WhiteNoise from ``STATIC_ROOT``; here the handler passes every request on to the app, whose
+    WhiteNoise middleware serves what the ``collected_static`` fixture collected.
+    """
+    handler = live_server.thread.httpd.get_app()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(handler, "_should_handle", lambda path: False)
+        yield live_server
+
+
+@pytest.fixture
+def site(browser, server):
+    """The sample in a fresh database (``live_server`` flushes it after each test)."""
+    call_command("load_sample", stdout=StringIO())
+    return server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    """A page at desktop width; the test fails if a request fails or the console shows an error."""
+    context = browser.new_context(viewport={"width": DESKTOP, "height": HEIGHT})
+    tab = context.new_page()
+    failed = []
+    tab.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and failed.append(f"{response.status} {response.url}")
+        ),
+    )
+    tab.on("requestfailed", lambda request: failed.append(f"failed {request.url}"))
+    # Errors in the console include the browser's reports of anything the Content-Security-Policy
+    # blocked, such as an inline style or script.
+    tab.on(
+        "console",
+        lambda message: message.type == "error" and failed.append(f"console: {message.text}"),
+    )
+    tab.on("pageerror", lambda error: failed.append(f"page error: {error}"))
+    yield tab
+    context.close()
+    assert not failed, f"the browser reported problems: {failed}"
+
+
+def visit(page, site, path, width):
+    page.set_viewport_size({"width": width, "height": HEIGHT})
+    response = page.goto(site + path)
+    assert response.status == 200, path
+    return page
+
+
+# -- Keyboard --------------------------------------------------------------------------------
+
+FOCUS_STYLE = """el => {
+  const look = () => {
+    const s = getComputedStyle(el);
+    const outline = s.outlineStyle === "none" || s.outlineColor === "rgba(0, 0, 0, 0)"
+      ? "none" : `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`;
+    return {outline, boxShadow: s.boxShadow, background: s.backgroundColor};
+  };
+  const focused = look();
+  el.blur();
+  const unfocused = look();
+  el.focus();
+  return {focused, unfocused, stillFocused: document.activeElement === el};
+}"""
+
+
+def tab_until(page, selector, limit=80):
+    """Press Tab until the focused element matches ``selector``; return it and the presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return page.evaluate_handle("document.activeElement").as_element(), presses
+    pytest.fail(f"{selector} not reached in {limit} presses of Tab on {page.url}")
+
+
+def assert_focus_visible(element):
+    styles = element.evaluate(FOCUS_STYLE)
+    assert styles["stillFocused"]
+    assert styles["focused"] != styles["unfocused"], f"no visible focus on {element}: {styles}"
+
+
+def test_keyboard_only_from_home_through_the_map_to_an_occupation(page, site):
+    visit(page, site, "/", DESKTOP)
+
+    skip, presses = tab_until(page, "a", limit=1)
+    assert presses == 1 and skip.get_attribute("class") == "skip-link", "skip link comes first"
+    assert skip.get_attribute("href") == "#main"
+    assert skip.is_visible() and skip.bounding_box()["x"] >= 0, "the skip link shows on focus"
+    assert_focus_visible(skip)
+
+    route, _ = tab_until(page, 'a[href="/routes/construction/"]')
+    assert route.inner_text() == "Construction and the built environment"
+    assert_focus_visible(route)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == site + "/routes/construction/"
+    assert page.locator("h1").inner_text() == "Construction and the built environment"
+
+    card, presses = tab_until(page, "a.card__title")
+    assert_focus_visible(card)
+    title = card.inner_text()
+    href = card.get_attribute("href")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == site + href
+    assert re.fullmatch(r"/occupations/OCC\d{4}[A-Z]?/", href)
+    assert page.locator("h1").inner_text() == title
+
+
+def test_skip_link_moves_focus_to_the_main_content(page, site):
+    visit(page, site, "/routes/construction/", DESKTOP)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # The next Tab stop is inside the main content, not back in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+
+
+# -- Layout ----------------------------------------------------------------------------------
+
+STICKING_OUT = """vw => {
+  const clips = el => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.classList.length ? "." + [...el.classList].join(".") : "");
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    // The skip link waits off-screen until focused; visually hidden text is clipped to 1px.
+    if (el.closest(".skip-link, .visually-hidden") || clips(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.left < -0.5 || r.right > vw + 0.5) {
+      out.push(`${name(el)} spans ${Math.round(r.left)} to ${Math.round(r.right)}`);
+    }
+  }
+  return out;
+}"""
+
+ROW_CELLS = """() => [...document.querySelectorAll(".map-grid__row")].map(row =>
+  [...row.querySelectorAll(":scope > .map-cell")].map(cell => {
+    const r = cell.getBoundingClientRect();
+    return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width)};
+  }))"""
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("name", PAGES)
+def test_layout_fits_the_width(page, site, name, width):
+    visit(page, site, PAGES[name], width)
+    if folder := os.environ.get("OCCMAPS_SCREENSHOTS"):
+        slug = re.sub(r"\W+", "-", name)
+        page.screenshot(path=Path(folder) / f"{slug}-{width}.png", full_page=True)
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Arial")
+
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name} scrolls sideways at {width}px: {scroll_width}px wide"
+    sticking_out = page.evaluate(STICKING_OUT, width)
+    assert not sticking_out, f"{name} at {width}px: " + "; ".join(sticking_out[:10])
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_route_map_stacks_on_a_phone_and_spreads_on_a_desktop(page, site, width):
+    visit(page, site, PAGES["route map"], width)
+    rows = page.evaluate(ROW_CELLS)
+    assert len(rows) == 5, "the Construction map has 5 cluster rows"
+    bands = page.locator(".map-cell__band")
+    heads = page.locator(".map-grid__head")
+    assert bands.count() == 15 and heads.count() == 3
+    for cells in rows:
+        assert len(cells) == 3, cells
+        xs = [cell["x"] for cell in cells]
+        ys = [cell["y"] for cell in cells]
+        if width == PHONE:
+            assert len(set(xs)) == 1, f"cells stack: {cells}"
+            assert ys == sorted(ys) and len(set(ys)) == 3, f"cells stack in band order: {cells}"
+        else:
+            assert len(set(ys)) == 1, f"cells sit side by side: {cells}"
+            assert xs == sorted(xs) and len(set(xs)) == 3, f"cells in band order: {cells}"
+            assert all(cell["width"] > 300 for cell in cells), cells
+
+    if width == PHONE:
+        # Without the column header each cell names its band.
+        for index in range(bands.count()):
+            band = bands.nth(index)
+            assert band.is_visible() and band.bounding_box()["width"] > 100, band.inner_text()
+        assert not heads.first.is_visible()
+    else:
+        for index in range(heads.count()):
+            assert heads.nth(index).is_visible()
+        labels = heads.first.locator(".map-grid__band")
+        assert labels.count() == 3
+        xs = [labels.nth(i).bounding_box()["x"] for i in range(3)]
+        assert xs == sorted(xs) and len(set(xs)) == 3
+        assert bands.first.bounding_box()["width"] <= 1, "band labels are for screen readers only"
+
+
+# -- Accessibility ---------------------------------------------------------------------------
+
+axe = Axe()
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_axe_violations(page, site, name, width):
+    visit(page, site, PAGES[name], width)
+    results = axe.run(page)
+    assert results.violations_count == 0, f"{name} at {width}px\n{results.generate_report()}"
+
+
+# -- Print -----------------------------------------------------------------------------------
+
+
+def test_route_map_prints_a_pathway_a_page_with_its_key(page, site):
+    visit(page, site, PAGES["route map"], DESKTOP)
+    legends = page.locator(".legend.print-only")
+    pathways = page.locator(".pathway")
+    assert pathways.count() == 3 and legends.count() == 3
+    assert not legends.first.is_visible(), "the per-pathway key is for print only"
+
+    page.emulate_media(media="print")
+    for index in range(pathways.count()):
+        pathway = pathways.nth(index)
+        assert pathway.evaluate("el => getComputedStyle(el).breakBefore") == "page"
+        legend = pathway.locator(".legend.print-only")
+        assert legend.is_visible()
+        assert legend.evaluate("el => getComputedStyle(el).display") != "none"
+    # On paper the map keeps its three columns, under the column header.
+    assert page.locator(".map-grid__head").first.is_visible()
+    assert not page.locator(".filters").is_visible()
+
+
+def test_progression_diagram_keeps_its_size_and_scrolls_on_a_phone(page, site):
+    visit(page, site, PAGES["occupation"], PHONE)
+    svg = page.locator(".diagram__svg")
+    natural = int(svg.get_attribute("width"))
+    assert natural > PHONE - 30, "the sample's diagram is wider than a phone's column"
+    assert svg.bounding_box()["width"] == natural, "not shrunk: its labels stay readable"
+    scroller = page.locator(".diagram__scroller")
+    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert scroller.bounding_box()["width"] <= PHONE
+
+    # Keyboard users reach the scroller, see it focused and scroll it with the arrow keys.
+    focused, _ = tab_until(page, ".diagram__scroller")
+    assert_focus_visible(focused)
+    page.keyboard.press("ArrowRight")
+    # (Polled from here: the site's Content-Security-Policy forbids wait_for_function's eval.)
+    for _ in range(40):
+        if focused.evaluate("el => el.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(25)
+    assert focused.evaluate("el => el.scrollLeft") > 0, "the arrow key scrolls the diagram"
