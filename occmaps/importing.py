@@ -53,11 +53,16 @@ class Problems(list):
         self.append(Problem(where, message))
 
 
+#: Characters no text field keeps: control characters (NUL included) and lone surrogates.
+UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def clean_text(value) -> str:
-    """Unescape entities, turn no-break spaces into spaces, fold runs of white space, trim."""
+    """Unescape entities, turn no-break spaces into spaces, drop control characters, fold runs
+    of white space, trim."""
     if value is None:
         return ""
-    text = html.unescape(str(value)).replace("\xa0", " ")
+    text = UNWANTED.sub("", html.unescape(str(value))).replace("\xa0", " ")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -65,7 +70,7 @@ def clean_multiline(value) -> str:
     """Like :func:`clean_text` but keeps paragraph breaks."""
     if value is None:
         return ""
-    text = html.unescape(str(value)).replace("\xa0", " ").replace("\r\n", "\n")
+    text = UNWANTED.sub("", html.unescape(str(value))).replace("\xa0", " ").replace("\r\n", "\n")
     paragraphs = [re.sub(r"[ \t\f\v]+", " ", part).strip() for part in re.split(r"\n\s*\n", text)]
     return "\n\n".join(" ".join(p.split("\n")).strip() for p in paragraphs if p.strip())
 
@@ -74,7 +79,8 @@ def sanitise_html(value) -> str:
     """Keep a small allow-list of tags and no attributes; drop empty paragraphs."""
     if not value:
         return ""
-    cleaned = nh3.clean(str(value).replace("&nbsp;", " "), tags=SUMMARY_TAGS, attributes={})
+    text = UNWANTED.sub("", str(value)).replace("&nbsp;", " ")
+    cleaned = nh3.clean(text, tags=SUMMARY_TAGS, attributes={})
     cleaned = re.sub(r"<p>\s*</p>", "", cleaned)
     cleaned = re.sub(r"[ \t]+", " ", cleaned)
     return cleaned.strip()

@@ -9,12 +9,14 @@ stale is served. Responses say ``Cache-Control: public`` with a short ``max-age`
 cookie), the admin and the health check bypass all of this and are never cached publicly.
 """
 
+import hashlib
 import logging
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -60,13 +62,17 @@ class PublicCacheMiddleware:
         last_modified = int(current.changed_at.timestamp())
         if self.still_fresh(request, etag, last_modified):
             return self.decorate(HttpResponseNotModified(), etag, last_modified)
-        key = f"occmaps:page:{current.version}:{request.get_host()}:{request.get_full_path()}"
+        key = page_key(current.version, request.get_host(), request.get_full_path())
         cached = cache.get(key)
         if cached is not None:
             return cached
         response = self.get_response(request)
         if response.has_header("Cache-Control"):
             return response  # the view decided (the health check, for example)
+        if response.status_code >= 500:
+            # A failure is never kept: not here, not by a browser, not by a CDN.
+            patch_cache_control(response, no_store=True)
+            return response
         self.decorate(response, etag, last_modified)
         if response.status_code in CACHED_STATUSES and not response.streaming:
             if hasattr(response, "render") and callable(response.render):
@@ -98,6 +104,15 @@ class PublicCacheMiddleware:
         return response
 
 
+def page_key(version: int, host: str, full_path: str) -> str:
+    """The cache key of a page. A long address (any query string may be sent) is hashed: keys
+    stay short enough for every cache backend, and no warning is raised for them."""
+    key = f"occmaps:page:{version}:{host}:{full_path}"
+    if len(key) > 200:
+        key = f"occmaps:page:{version}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
 def database_unavailable(request, error):
     """A friendly 503 that asks to come back soon; logged, with no details for the visitor."""
     logger.error(
@@ -127,3 +142,78 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             return database_unavailable(request, exception)
         return None
+
+
+API_PREFIX = "/api/v1/"
+API_METHODS = "GET, HEAD, OPTIONS"
+API_REQUEST_HEADERS = "Accept, Accept-Language, Content-Language, If-Modified-Since, If-None-Match"
+
+
+class ApiMiddleware:
+    """What every answer under ``/api/v1/`` shares, whatever answered it.
+
+    - Any origin may read the API (``Access-Control-Allow-Origin: *``): it is public, read-only
+      open data and takes no credentials. ``OPTIONS`` answers a CORS preflight at once.
+    - Only GET, HEAD and OPTIONS: anything else is a 405 in JSON, before any view or the CSRF
+      check. HEAD is served as GET (the server leaves out the body).
+    - Errors are JSON ``{"status": ..., "message": ...}`` even when Django answered them itself
+      (an unknown path, a failure, the database being away), never the HTML pages.
+
+    It sits before ``PublicCacheMiddleware`` so that its 304s and cached answers get the
+    CORS header too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = API_METHODS
+            response["Access-Control-Allow-Headers"] = API_REQUEST_HEADERS
+            response["Access-Control-Max-Age"] = "86400"
+            response["Allow"] = API_METHODS
+        elif request.method not in {"GET", "HEAD"}:
+            response = api_error(
+                405, f"{request.method} is not allowed: this API is read-only ({API_METHODS})."
+            )
+            response["Allow"] = API_METHODS
+        else:
+            method = request.method
+            request.method = "GET"  # the views answer GET; the server drops a HEAD's body
+            response = self.get_response(request)
+            request.method = method
+            if response.status_code >= 400 and not is_json(response):
+                response = as_json_error(request, response)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True)
+        return response
+
+
+def is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+def api_error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"status": status, "message": message}, status=status)
+
+
+def as_json_error(request, response):
+    """The same error in the API's shape, keeping its caching and Retry-After headers."""
+    status = response.status_code
+    if status == 404:
+        message = f"There is nothing at {request.path}. The endpoints are listed at /api/."
+    else:
+        try:
+            message = HTTPStatus(status).phrase + "."
+        except ValueError:
+            message = "Error."
+    replacement = api_error(status, message)
+    for header in ("Cache-Control", "Retry-After", "Vary", "Allow"):
+        if response.has_header(header):
+            replacement[header] = response[header]
+    return replacement

@@ -1,10 +1,17 @@
+import re
+
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from occupations.models import Occupation
-from socmapping.models import SocGroup, SubUnitGroup, SubUnitGroupMapping
+from socmapping.models import (
+    SUB_UNIT_GROUP_CODE_RE,
+    SocGroup,
+    SubUnitGroup,
+    SubUnitGroupMapping,
+)
 
 VERSIONS = {v.value: v for v in SocGroup.Version}
 
@@ -59,6 +66,10 @@ def mapped_occupations(queryset):
 @require_safe
 def group_detail(request, version, code):
     version = version_or_404(version)
+    if not re.fullmatch(r"[0-9]{1,4}", code):
+        # Not a SOC code at all (one to four digits): nothing to look up. A NUL, for one, would
+        # make PostgreSQL refuse the query.
+        raise Http404("No such SOC group")
     group = get_object_or_404(
         SocGroup.objects.select_related("parent__parent__parent"), version=version, code=code
     )
@@ -105,9 +116,11 @@ def group_detail(request, version, code):
 
 @require_safe
 def sub_unit_group_detail(request, unit, suffix):
+    code = f"{unit}/{suffix}"
+    if not re.fullmatch(SUB_UNIT_GROUP_CODE_RE, code):
+        raise Http404("No such sub-unit group")
     sub_unit_group = get_object_or_404(
-        SubUnitGroup.objects.select_related("unit_group__parent__parent__parent"),
-        code=f"{unit}/{suffix}",
+        SubUnitGroup.objects.select_related("unit_group__parent__parent__parent"), code=code
     )
     ancestors = []
     parent = sub_unit_group.unit_group

@@ -1,4 +1,5 @@
-"""Reading the structure of a page: which cards sit in which row and band of a route map."""
+"""Reading the structure of a page: which cards sit in which row and band of a route map, and
+what in it a strict Content-Security-Policy would block."""
 
 from html.parser import HTMLParser
 
@@ -38,3 +39,33 @@ def element_ids(html: str) -> list[str]:
     parser = MapParser()
     parser.feed(html)
     return parser.ids
+
+
+class InlineCode(HTMLParser):
+    """Collects whatever a strict Content-Security-Policy would block in a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script" and "src" not in dict(attrs):
+            self.found.append(f"<script> without src at line {self.getpos()[0]}")
+        if tag == "style":
+            self.found.append(f"<style> element at line {self.getpos()[0]}")
+        for name, value in attrs:
+            if name == "style":
+                self.found.append(f"style= on <{tag}> at line {self.getpos()[0]}")
+            if name.startswith("on"):
+                self.found.append(f"{name}= handler on <{tag}> at line {self.getpos()[0]}")
+            if name in {"href", "src", "action"} and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f"javascript: URL on <{tag}> at line {self.getpos()[0]}")
+
+
+def inline_code(html: str) -> list[str]:
+    parser = InlineCode()
+    parser.feed(html)
+    parser.close()
+    return parser.found

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -104,20 +105,30 @@ def json_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+#: What load_json returns when a file could not be read (a file may well hold ``null``).
+UNREADABLE = object()
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def load_json(path: Path, problems: Problems, label: str):
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         problems.add(label, "no such file or directory")
-        return None
+        return UNREADABLE
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(label, f"cannot be read: {exc}")
-        return None
+        return UNREADABLE
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         problems.add(f"{label}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
-        return None
+    except (ValueError, RecursionError) as exc:
+        problems.add(label, f"not valid JSON: {exc}")
+    return UNREADABLE
 
 
 def read_paths(paths: list[Path], base: Path | None = None) -> tuple[MapData, Problems]:
@@ -130,7 +141,7 @@ def read_paths(paths: list[Path], base: Path | None = None) -> tuple[MapData, Pr
     for path in files:
         label = _label(path, base)
         document = load_json(path, problems, label)
-        if document is None:
+        if document is UNREADABLE:
             continue
         data.files += 1
         read_document(document, label, data, problems)
@@ -153,14 +164,14 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
             read_occupation(document, label, data, problems)
         elif "routes" in document or "greenThemes" in document:
             # A harvest index, or this site's own export of the whole map.
-            read_routes(document.get("routes") or [], label, data, problems)
-            read_themes(document.get("greenThemes") or [], label, data, problems)
-            for index, item in enumerate(document.get("occupations") or []):
+            read_routes(_list(document, "routes", label, problems), label, data, problems)
+            read_themes(_list(document, "greenThemes", label, problems), label, data, problems)
+            for index, item in enumerate(_list(document, "occupations", label, problems)):
                 # An index lists occupations by name only; an export gives them in full.
                 if isinstance(item, dict) and item.get("object") == "Occupation":
                     read_occupation(item, f"{label} occupations[{index}]", data, problems)
-            read_edges(document.get("progressionEdges") or [], label, data, problems)
-            read_local_edits(document.get("localEdits") or [], label, data, problems)
+            read_edges(_list(document, "progressionEdges", label, problems), label, data, problems)
+            read_local_edits(_list(document, "localEdits", label, problems), label, data, problems)
         else:
             problems.add(label, "not an Occupational Maps document (no Occupation, no routes)")
         return
@@ -188,23 +199,59 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
         problems.add(label, "not an Occupational Maps document (unknown list)")
 
 
-def _int(value, where: str, name: str, problems: Problems, *, required=True) -> int | None:
+#: The largest id or sequence the database columns hold.
+MAX_NUMBER = 2_147_483_647
+
+
+def _int(
+    value, where: str, name: str, problems: Problems, *, required=True, maximum=MAX_NUMBER
+) -> int | None:
     if value is None or value == "":
         if required:
             problems.add(where, f"{name}: missing")
         return None
-    if isinstance(value, bool):
-        problems.add(where, f"{name}: {value!r}: not a whole number")
+    if isinstance(value, bool | list | dict):
+        problems.add(where, f"{name}: {_short(value)}: not a whole number")
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
-        problems.add(where, f"{name}: {value!r}: not a whole number")
+    except (TypeError, ValueError, OverflowError):
+        problems.add(where, f"{name}: {_short(value)}: not a whole number")
         return None
     if number != value and str(number) != str(value).strip():
-        problems.add(where, f"{name}: {value!r}: not a whole number")
+        problems.add(where, f"{name}: {_short(value)}: not a whole number")
+        return None
+    if not 0 <= number <= maximum:
+        problems.add(where, f"{name}: {_short(value)}: must be between 0 and {maximum}")
         return None
     return number
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _list(container: dict, key: str, where: str, problems: Problems) -> list:
+    """``container[key]`` when it is a list; nothing (with a problem) when it is not."""
+    value = container.get(key)
+    if value in (None, "", [], {}):
+        return []
+    if not isinstance(value, list):
+        problems.add(where, f"{key}: expected a list, not {type(value).__name__}")
+        return []
+    return value
+
+
+def check_lengths(model, values: dict, where: str, problems: Problems, prefix: str = "") -> None:
+    """Refuse text longer than its column (PostgreSQL would refuse it mid-write)."""
+    for name, value in values.items():
+        try:
+            limit = model._meta.get_field(name).max_length
+        except FieldDoesNotExist:  # an id or a reference, not a text column
+            continue
+        if limit and isinstance(value, str) and len(value) > limit:
+            problems.add(where, f"{prefix}{name}: {len(value)} characters: at most {limit}")
 
 
 def read_routes(items: list, label: str, data: MapData, problems: Problems) -> None:
@@ -218,6 +265,7 @@ def read_routes(items: list, label: str, data: MapData, problems: Problems) -> N
         if not name:
             problems.add(where, "name: missing")
         sequence = _int(item.get("sequence"), where, "sequence", problems, required=False)
+        check_lengths(Route, {"name": name}, where, problems)
         if api_id is None or not name:
             continue
         data.routes[api_id] = {"api_id": api_id, "name": name, "sequence": sequence or 0}
@@ -235,9 +283,13 @@ def read_themes(items: list, label: str, data: MapData, problems: Problems) -> N
             problems.add(where, "themeName: missing or empty")
         if theme_id is None or not name:
             continue
+        check_lengths(GreenTheme, {"name": name}, where, problems)
         sub_themes = {}
-        for sub_index, sub in enumerate(item.get("subThemes") or []):
+        for sub_index, sub in enumerate(_list(item, "subThemes", where, problems)):
             sub_where = f"{where} sub-theme[{sub_index}]"
+            if not isinstance(sub, dict):
+                problems.add(sub_where, "expected an object")
+                continue
             sub_id = _int(sub.get("themeId"), sub_where, "themeId", problems)
             sub_name = clean_text(sub.get("themeName"))
             if sub_id is None:
@@ -246,6 +298,7 @@ def read_themes(items: list, label: str, data: MapData, problems: Problems) -> N
                 # The published list has a sub-theme with no name: keep the rest of the theme.
                 data.notes.append(f"{sub_where}: themeName: empty; sub-theme {sub_id} skipped")
                 continue
+            check_lengths(GreenSubTheme, {"name": sub_name}, sub_where, problems)
             sub_themes[sub_id] = sub_name
         data.themes[theme_id] = {"name": name, "sub_themes": sub_themes}
 
@@ -311,22 +364,22 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
     if level is not None and not 2 <= level <= 7:
         problems.add(where, f"level: {level}: must be between 2 and 7")
     status_date = parse_date(item.get("statusLastUpdated"), where, problems, "statusLastUpdated")
-    keywords = item.get("keywords") or []
-    if not isinstance(keywords, list):
-        problems.add(where, "keywords: expected a list")
+    keywords = _list(item, "keywords", where, problems)
+    if not all(isinstance(k, str | int | float) for k in keywords):
+        problems.add(where, "keywords: expected a list of words")
         keywords = []
 
     cluster_id = read_hierarchy(item.get("mapHierarchy"), item, where, level, data, problems)
-    job_titles = read_job_titles(item.get("typicalJobTitles") or [], where, problems)
-    products = read_products(item.get("products") or [], code, where, data, problems)
+    job_titles = read_job_titles(_list(item, "typicalJobTitles", where, problems), where, problems)
+    products = read_products(_list(item, "products", where, problems), code, where, data, problems)
     soc2010, soc2020, sub_unit_groups = read_soc(item.get("soc") or {}, where, data, problems)
     theme_ids = []
-    for value in item.get("greenThemeIds") or []:
+    for value in _list(item, "greenThemeIds", where, problems):
         theme_id = _int(value, where, "greenThemeIds", problems)
         if theme_id is not None:
             theme_ids.append(theme_id)
     neighbours = []
-    for index, neighbour in enumerate(item.get("progression") or []):
+    for index, neighbour in enumerate(_list(item, "progression", where, problems)):
         other = clean_text(neighbour.get("stdCode") if isinstance(neighbour, dict) else None)
         if not re.match(OCCUPATION_CODE_RE, other):
             problems.add(where, f"progression[{index}].stdCode: {other!r}: not an occupation code")
@@ -367,6 +420,11 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
         sub_unit_groups=sub_unit_groups,
         neighbours=neighbours,
     )
+    check_lengths(Occupation, data.occupations[code].fields, where, problems)
+    for name, _ in job_titles:
+        check_lengths(TypicalJobTitle, {"name": name}, where, problems, "typicalJobTitles.")
+    for _, name in products:
+        check_lengths(OccupationProduct, {"name": name}, where, problems, "products.")
 
 
 def _unique(values) -> list:
@@ -427,7 +485,7 @@ def read_hierarchy(hierarchy, item, where, level, data: MapData, problems: Probl
         "sequence": sequences["routeSequence"],
     }
     data.routes.setdefault(route_id, route)
-    slug = route_slug_from_links(item.get("links"))
+    slug = route_slug_from_links(item.get("links") if isinstance(item.get("links"), list) else [])
     if slug:
         data.route_slugs.setdefault(route_id, slug)
     _put(
@@ -469,6 +527,9 @@ def read_hierarchy(hierarchy, item, where, level, data: MapData, problems: Probl
 
 def _put(store: dict, key: int, values: dict, where: str, what: str, problems: Problems) -> None:
     """Keep the first description of a pathway, row or cluster; later ones must agree."""
+    if "name" in values:
+        model = Pathway if what == "pathway" else Cluster
+        check_lengths(model, {"name": values["name"]}, where, problems, f"{what} ")
     known = store.get(key)
     if known is None:
         store[key] = {**values, "where": where}
@@ -522,8 +583,9 @@ def read_products(items, code: str, where: str, data: MapData, problems: Problem
         if product_type is not None and product_type not in PRODUCT_TYPES:
             problems.add(where, f"{label}.type: {product_type}: not a known product type (1 to 6)")
             continue
-        level = _int(item.get("level"), where, f"{label}.level", problems, required=False)
-        status = _int(item.get("status"), where, f"{label}.status", problems, required=False)
+        small = {"required": False, "maximum": 32767}
+        level = _int(item.get("level"), where, f"{label}.level", problems, **small)
+        status = _int(item.get("status"), where, f"{label}.status", problems, **small)
         name = clean_text(item.get("name"))
         if product_type is None:
             continue
@@ -537,6 +599,7 @@ def read_products(items, code: str, where: str, data: MapData, problems: Problem
             "career_starter": bool(item.get("careerStarter")),
             "qualification_category": clean_text(item.get("qualificationCategory")),
         }
+        check_lengths(Product, values, where, problems, f"{label}.")
         known = data.products.get(product_code)
         if known is None:
             data.products[product_code] = values
@@ -567,12 +630,13 @@ def read_soc(soc, where: str, data: MapData, problems: Problems):
         return None, None, []
     soc2010 = _soc_code(soc.get("soc2010Code"), where, "soc2010Code", problems)
     soc2020 = _soc_code(soc.get("soc2020Code"), where, "soc2020Code", problems)
-    if soc2010:
-        data.soc_titles.setdefault((2010, soc2010), clean_text(soc.get("soc2010Description")))
-    if soc2020:
-        data.soc_titles.setdefault((2020, soc2020), clean_text(soc.get("soc2020Description")))
+    for version, code, key in ((2010, soc2010, "soc2010"), (2020, soc2020, "soc2020")):
+        if code:
+            title = clean_text(soc.get(f"{key}Description"))
+            check_lengths(SocGroup, {"title": title}, where, problems, f"soc.{key}Description ")
+            data.soc_titles.setdefault((version, code), title)
     groups: list[tuple[str, bool]] = []
-    items = soc.get("soc2020SubUnitGroups") or []
+    items = _list(soc, "soc2020SubUnitGroups", where, problems)
     for index, item in enumerate(items):
         label = f"soc.soc2020SubUnitGroups[{index}]"
         code = clean_text(item.get("code") if isinstance(item, dict) else None)
@@ -583,7 +647,9 @@ def read_soc(soc, where: str, data: MapData, problems: Problems):
             problems.add(where, f"{label}.code: {code}: listed twice")
             continue
         groups.append((code, bool(item.get("isPrimary"))))
-        data.sub_unit_groups.setdefault(code, clean_text(item.get("description")))
+        title = clean_text(item.get("description"))
+        check_lengths(SubUnitGroup, {"title": title}, where, problems, f"{label}.description ")
+        data.sub_unit_groups.setdefault(code, title)
     primaries = sum(1 for _, primary in groups if primary)
     if groups and primaries != 1:
         problems.add(
@@ -647,14 +713,20 @@ class MapsWriter:
     # The map structure.
     def write_routes(self) -> dict[int, Route]:
         existing = keyed(Route.objects.all(), lambda r: r.api_id)
+        # A slug names one route: another route's slug gets this one's id added.
+        taken = {r.slug: api_id for api_id, r in existing.items() if api_id not in self.data.routes}
         desired = {}
-        for api_id, route in self.data.routes.items():
+        for api_id, route in sorted(self.data.routes.items()):
             current = existing.get(api_id)
             slug = (
                 self.data.route_slugs.get(api_id)
                 or (current.slug if current else "")
                 or slugify(route["name"])
+                or f"route-{api_id}"
             )
+            if taken.get(slug, api_id) != api_id:
+                slug = f"{slug}-{api_id}"
+            taken[slug] = api_id
             desired[api_id] = {
                 "api_id": api_id,
                 "name": route["name"],
