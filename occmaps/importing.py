@@ -35,7 +35,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        # One line a problem, whatever the input held (a header cell may hold a line break).
+        text = f"{self.where}: {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class ImportRejected(Exception):

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from occmaps import views
+from occmaps.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +11,10 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("downloads/", views.downloads, name="downloads"),
     path("downloads/<str:name>", views.download_file, name="download_file"),
+    path("api/", views.api_docs, name="api_docs"),
+    path("api/v1/", views.api_root, name="api_root"),
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/", views.api_not_found),
     path("routes/", include("routes.urls")),
     path("occupations/", include("occupations.urls")),
     path("soc/", include("socmapping.urls")),

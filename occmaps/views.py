@@ -6,9 +6,12 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from occmaps import apidocs
+from occmaps.api import api
 from occmaps.dataversion import data_version
 from occmaps.export import CREDIT, LICENCE, export_map
 from occmaps.models import ImportRecord
@@ -163,3 +166,57 @@ def data_quality(request):
         "problem_count": sum(len(c.rows) for c in checks),
     }
     return render(request, "admin/data_quality.html", context)
+
+
+@require_safe
+def api_docs(request):
+    """The open data API's documentation, with live examples (``occmaps.apidocs``)."""
+    openapi = api.get_openapi_schema()
+    return render(
+        request,
+        "api/index.html",
+        {
+            "endpoints": apidocs.endpoints(request, openapi),
+            "errors": apidocs.error_examples(request),
+            "short_list": apidocs.SHORT_LIST,
+            "api_root": request.build_absolute_uri(reverse("api_root")),
+            "openapi_url": request.build_absolute_uri(reverse("api:openapi-json")),
+            "licence": LICENCE,
+            "credit": CREDIT,
+            "latest_import": ImportRecord.objects.succeeded().order_by("-finished_at").first(),
+        },
+    )
+
+
+@require_safe
+def api_root(request):
+    """``/api/v1/``: where the endpoints, the OpenAPI schema and the documentation are."""
+
+    def link(name, *args):
+        return request.build_absolute_uri(reverse(name, args=args))
+
+    return JsonResponse(
+        {
+            "documentation": link("api_docs"),
+            "openapi": link("api:openapi-json"),
+            "version": link("api:version"),
+            "routes": link("api:routes"),
+            "occupations": link("api:occupations"),
+            "products": link("api:products"),
+            "soc2010": link("api:soc_groups", 2010),
+            "soc2020": link("api:soc_groups", 2020),
+            "licence": LICENCE,
+            "credit": CREDIT,
+        }
+    )
+
+
+def api_not_found(request):
+    """Any other path under /api/v1/: a JSON 404 (``ApiMiddleware`` answers other methods)."""
+    return JsonResponse(
+        {
+            "status": 404,
+            "message": f"There is nothing at {request.path}. The endpoints are listed at /api/.",
+        },
+        status=404,
+    )

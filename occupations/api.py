@@ -1,0 +1,162 @@
+"""The API's occupations and products (see ``occmaps.api``).
+
+``/api/v1/occupations`` takes the search page's filters and reads them with the same
+``OccupationFilter``, so the API, the page and the CSV/JSON downloads give the same results.
+"""
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from ninja import Query, Router
+
+from occmaps.schemas import ApiError, ErrorOut, form_errors, paginate, path_key
+from occupations.filters import OccupationFilter
+from occupations.models import (
+    Occupation,
+    OccupationProduct,
+    Product,
+    Progression,
+    TypicalJobTitle,
+    attach_product_types,
+)
+from occupations.schemas import (
+    OccupationDetail,
+    OccupationPage,
+    OccupationQuery,
+    ProductOut,
+    ProductPage,
+    ProductQuery,
+)
+from occupations.views import base_queryset
+from socmapping.models import SubUnitGroupMapping
+
+router = Router(tags=["Occupations"])
+products_router = Router(tags=["Products"])
+
+
+def primary_sub_unit_groups():
+    return Prefetch(
+        "sub_unit_group_mappings",
+        queryset=SubUnitGroupMapping.objects.filter(is_primary=True).select_related(
+            "sub_unit_group"
+        ),
+    )
+
+
+@router.get(
+    "",
+    response={200: OccupationPage, 400: ErrorOut, 404: ErrorOut},
+    url_name="occupations",
+    summary="Search and filter occupations",
+    description=(
+        "The occupations the search page finds for the same query parameters, in the same "
+        "order, a page at a time. Filters combine (AND); a repeated parameter keeps any of its "
+        "values (OR). A filter value that is not valid is a 400 with the reasons."
+    ),
+)
+def list_occupations(request, query: Query[OccupationQuery]):
+    filterset = OccupationFilter(query.as_form_data(), queryset=base_queryset())
+    if not filterset.is_valid():
+        raise ApiError(400, "Some query parameters are not valid.", form_errors(filterset.form))
+    queryset = (
+        filterset.sorted_queryset().with_card_data().prefetch_related(primary_sub_unit_groups())
+    )
+    result = paginate(request, queryset, query)
+    attach_product_types(result["results"])
+    return result
+
+
+def occupation_or_404(code: str) -> Occupation:
+    key = path_key(code, "occupation with the code").upper()
+    occupation = (
+        Occupation.objects.with_map_place()
+        .select_related("soc__soc2010", "soc__soc2020")
+        .prefetch_related(
+            Prefetch("job_titles", queryset=TypicalJobTitle.objects.order_by("sequence", "name")),
+            Prefetch(
+                "product_links",
+                queryset=OccupationProduct.objects.select_related("product").order_by(
+                    "product__type", "product__level", "name", "product__code"
+                ),
+            ),
+            Prefetch(
+                "sub_unit_group_mappings",
+                queryset=SubUnitGroupMapping.objects.select_related(
+                    "sub_unit_group__unit_group"
+                ).order_by("-is_primary", "sub_unit_group__code"),
+            ),
+            "green_themes",
+        )
+        .filter(code=key)
+        .first()
+    )
+    if occupation is None:
+        raise Http404(f"No occupation has the code {code!r}.")
+    return occupation
+
+
+@router.get(
+    "/{code}",
+    response={200: OccupationDetail, 404: ErrorOut},
+    url_name="occupation",
+    summary="One occupation",
+    description="Everything the occupation's page shows. The code may be in any case.",
+)
+def occupation_detail(request, code: str):
+    occupation = occupation_or_404(code)
+    links = Progression.objects.filter(
+        Q(from_occupation=occupation) | Q(to_occupation=occupation)
+    ).select_related(
+        "from_occupation__cluster__pathway__route", "to_occupation__cluster__pathway__route"
+    )
+    neighbours = []
+    for link in links:
+        outgoing = link.from_occupation_id == occupation.pk
+        other = link.to_occupation if outgoing else link.from_occupation
+        other.direction = ("to" if outgoing else "from") if link.directed else None
+        neighbours.append(other)
+    occupation.neighbours = sorted(neighbours, key=lambda o: (o.level, o.title, o.code))
+    return occupation
+
+
+@products_router.get(
+    "",
+    response={200: ProductPage, 400: ErrorOut, 404: ErrorOut},
+    url_name="products",
+    summary="List the products",
+    description=(
+        "Apprenticeships, HTQs, T Levels, ... by type, then code, a page at a time, each with "
+        "the occupations it trains for."
+    ),
+)
+def list_products(request, query: Query[ProductQuery]):
+    products = products_queryset().order_by("type", "code")
+    if query.type:
+        products = products.filter(type__in=[int(t) for t in query.type])
+    return paginate(request, products, query)
+
+
+def products_queryset():
+    return Product.objects.prefetch_related(
+        Prefetch(
+            "occupation_links",
+            queryset=OccupationProduct.objects.select_related("occupation").order_by(
+                "occupation__level", "occupation__title", "occupation__code"
+            ),
+        )
+    )
+
+
+@products_router.get(
+    "/{code}",
+    response={200: ProductOut, 404: ErrorOut},
+    url_name="product",
+    summary="One product",
+    description="A product and the occupations it trains for. The code may be in any case.",
+)
+def product_detail(request, code: str):
+    key = path_key(code, "product with the code")
+    matches = list(products_queryset().filter(code__iexact=key).order_by("code"))
+    exact = [p for p in matches if p.code == key]
+    if not matches:
+        raise Http404(f"No product has the code {code!r}.")
+    return (exact or matches)[0]
