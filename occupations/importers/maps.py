@@ -955,10 +955,15 @@ class MapsWriter:
 
     # What belongs to each imported occupation: its rows are replaced when they differ.
     def _replace_children(
-        self, name, model, desired_rows, existing_rows, compare, edit_field=""
+        self, name, model, desired_rows, compare, edit_field="", existing_rows=None
     ) -> set[int]:
-        """``desired_rows``/``existing_rows``: occupation id → list of field dicts / instances.
-        Lists that staff edited (``edit_field``) are kept as they are."""
+        """Make each imported occupation's rows of ``model`` the ``desired_rows`` (occupation id
+        → list of field dicts), replacing an occupation's rows only where they differ. Lists
+        that staff edited (``edit_field``) are kept as they are."""
+        if existing_rows is None:
+            existing_rows = self._existing_by_owner(
+                model.objects.filter(occupation_id__in=list(desired_rows)), "occupation_id"
+            )
         result = SyncResult()
         changed: set[int] = set()
         stale: list[int] = []
@@ -1000,14 +1005,10 @@ class MapsWriter:
             ]
             for code, occupation in self.data.occupations.items()
         }
-        existing = self._existing_by_owner(
-            TypicalJobTitle.objects.filter(occupation_id__in=ids.values()), "occupation_id"
-        )
         return self._replace_children(
             "job titles",
             TypicalJobTitle,
             desired,
-            existing,
             lambda r: (r["name"], r["is_green"], r["sequence"]),
             edit_field=LocalEdit.Field.JOB_TITLES,
         )
@@ -1020,14 +1021,10 @@ class MapsWriter:
             ]
             for code, occupation in self.data.occupations.items()
         }
-        existing = self._existing_by_owner(
-            OccupationProduct.objects.filter(occupation_id__in=ids.values()), "occupation_id"
-        )
         return self._replace_children(
             "product links",
             OccupationProduct,
             desired,
-            existing,
             lambda r: (r["product_id"], r["name"]),
             edit_field=LocalEdit.Field.PRODUCTS,
         )
@@ -1047,14 +1044,10 @@ class MapsWriter:
                     continue
                 rows.append({"occupation_id": ids[code], "greentheme_id": theme.pk})
             desired[ids[code]] = rows
-        existing = self._existing_by_owner(
-            through.objects.filter(occupation_id__in=ids.values()), "occupation_id"
-        )
         return self._replace_children(
             "green theme links",
             through,
             desired,
-            existing,
             lambda r: r["greentheme_id"],
             edit_field=LocalEdit.Field.GREEN_THEMES,
         )
@@ -1086,8 +1079,8 @@ class MapsWriter:
             "SOC mappings",
             SocMapping,
             desired,
-            existing,
             lambda r: (r["soc2010_id"] or 0, r["soc2020_id"] or 0),
+            existing_rows=existing,
         )
 
     def write_sub_unit_group_mappings(self, ids, sub_unit_groups) -> set[int]:
@@ -1102,14 +1095,10 @@ class MapsWriter:
             ]
             for code, occupation in self.data.occupations.items()
         }
-        existing = self._existing_by_owner(
-            SubUnitGroupMapping.objects.filter(occupation_id__in=ids.values()), "occupation_id"
-        )
         return self._replace_children(
             "sub-unit group mappings",
             SubUnitGroupMapping,
             desired,
-            existing,
             lambda r: (r["sub_unit_group_id"], r["is_primary"]),
             edit_field=LocalEdit.Field.SUB_UNIT_GROUPS,
         )
