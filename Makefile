@@ -37,8 +37,10 @@ format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) and wrk;
+# refreshes docs/performance.md. BENCH_ARGS="--databases sqlite" runs without PostgreSQL.
 bench: install
-	$(TEST_ENV) $(PY) benchmarks/run.py
+	$(TEST_ENV) $(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .coverage htmlcov

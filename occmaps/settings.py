@@ -180,7 +180,8 @@ CACHES = {
     if env_str("CACHE_URL") or env_str("REDIS_URL")
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        # Bounded per worker: any query string makes a new page, and pages are up to ~110 KiB.
+        "OPTIONS": {"MAX_ENTRIES": 500},
     }
 }
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "occmaps")
