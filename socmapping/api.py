@@ -1,14 +1,19 @@
 """The API's SOC groups and sub-unit groups (see ``occmaps.api``)."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from pydantic.json_schema import SkipJsonSchema
 
 from occmaps.schemas import ErrorOut, SocLevel, SocVersion, path_key
-from occupations.models import Occupation
-from socmapping.models import SocGroup, SubUnitGroup, SubUnitGroupMapping
+from socmapping.models import SocGroup, SubUnitGroup
 from socmapping.schemas import SocGroupDetail, SocGroupList, SubUnitGroupDetail
+from socmapping.selectors import (
+    ancestors_of,
+    group_mappings,
+    siblings_of,
+    sub_unit_group_mappings,
+)
 
 router = Router(tags=["SOC"])
 
@@ -38,18 +43,6 @@ def list_groups(request, version: SocVersion, query: Query[SocListQuery]):
     return {"version": version, "count": len(results), "results": results}
 
 
-def mapped_occupations(queryset):
-    return list(queryset.with_map_place().order_by("level", "title", "code"))
-
-
-def ancestors_of(group) -> list:
-    ancestors = []
-    while group is not None:
-        ancestors.insert(0, group)
-        group = group.parent
-    return ancestors
-
-
 def group_detail(version: int, code: str):
     key = path_key(code, f"SOC {version} group with the code")
     group = (
@@ -61,21 +54,10 @@ def group_detail(version: int, code: str):
         raise Http404(f"No SOC {version} group has the code {code!r}.")
     group.ancestors = ancestors_of(group.parent)
     group.subgroups = list(group.children.order_by("code"))
-    group.direct, group.through_sub_unit_groups, group.sub_unit_group_list = [], [], []
-    if group.level == SocGroup.Level.UNIT:
-        if version == SocGroup.Version.SOC2010:
-            group.direct = mapped_occupations(Occupation.objects.filter(soc__soc2010=group))
-        else:
-            group.direct = mapped_occupations(Occupation.objects.filter(soc__soc2020=group))
-            group.sub_unit_group_list = list(
-                group.sub_unit_groups.annotate(occupation_count=Count("mappings")).order_by("code")
-            )
-            through = SubUnitGroupMapping.objects.filter(
-                occupation=OuterRef("pk"), sub_unit_group__unit_group=group
-            )
-            group.through_sub_unit_groups = mapped_occupations(
-                Occupation.objects.filter(Exists(through)).exclude(soc__soc2020=group)
-            )
+    mappings = group_mappings(group)
+    group.direct = mappings.direct
+    group.through_sub_unit_groups = mappings.through_sub_unit_groups
+    group.sub_unit_group_list = mappings.sub_unit_groups
     return group
 
 
@@ -122,18 +104,9 @@ def sub_unit_group(request, unit: str, suffix: str):
     if found is None:
         raise Http404(f"No sub-unit group has the code {code!r}.")
     found.ancestors = ancestors_of(found.unit_group)
-    mappings = (
-        SubUnitGroupMapping.objects.filter(sub_unit_group=found)
-        .select_related("occupation")
-        .order_by("-is_primary", "occupation__level", "occupation__title", "occupation__code")
-    )
     found.mapped = []
-    for mapping in mappings:
+    for mapping in sub_unit_group_mappings(found):
         mapping.occupation.is_primary = mapping.is_primary
         found.mapped.append(mapping.occupation)
-    found.sibling_list = list(
-        SubUnitGroup.objects.filter(unit_group_id=found.unit_group_id)
-        .exclude(pk=found.pk)
-        .order_by("code")
-    )
+    found.sibling_list = list(siblings_of(found))
     return found

@@ -1,16 +1,20 @@
 import re
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from occupations.models import Occupation
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,
     SocGroup,
     SubUnitGroup,
-    SubUnitGroupMapping,
+)
+from socmapping.selectors import (
+    ancestors_of,
+    group_mappings,
+    siblings_of,
+    sub_unit_group_mappings,
 )
 
 VERSIONS = {v.value: v for v in SocGroup.Version}
@@ -59,10 +63,6 @@ def hierarchy(request, version):
     )
 
 
-def mapped_occupations(queryset):
-    return queryset.with_map_place().order_by("level", "title")
-
-
 @require_safe
 def group_detail(request, version, code):
     version = version_or_404(version)
@@ -73,43 +73,17 @@ def group_detail(request, version, code):
     group = get_object_or_404(
         SocGroup.objects.select_related("parent__parent__parent"), version=version, code=code
     )
-    ancestors = []
-    parent = group.parent
-    while parent is not None:
-        ancestors.insert(0, parent)
-        parent = parent.parent
-    subgroups = list(group.children.order_by("code"))
-    sub_unit_groups = []
-    direct, through_sub_unit_groups = [], []
-    if group.level == SocGroup.Level.UNIT:
-        if version == SocGroup.Version.SOC2010:
-            direct = list(mapped_occupations(Occupation.objects.filter(soc__soc2010=group)))
-        else:
-            direct = list(mapped_occupations(Occupation.objects.filter(soc__soc2020=group)))
-            sub_unit_groups = list(
-                group.sub_unit_groups.annotate(occupation_count=Count("mappings")).order_by("code")
-            )
-            through_sub_unit_groups = list(
-                mapped_occupations(
-                    Occupation.objects.filter(
-                        Exists(
-                            SubUnitGroupMapping.objects.filter(
-                                occupation=OuterRef("pk"), sub_unit_group__unit_group=group
-                            )
-                        )
-                    ).exclude(soc__soc2020=group)
-                )
-            )
+    mappings = group_mappings(group)
     return render(
         request,
         "socmapping/group_detail.html",
         {
             "group": group,
-            "ancestors": ancestors,
-            "subgroups": subgroups,
-            "sub_unit_groups": sub_unit_groups,
-            "direct": direct,
-            "through_sub_unit_groups": through_sub_unit_groups,
+            "ancestors": ancestors_of(group.parent),
+            "subgroups": list(group.children.order_by("code")),
+            "sub_unit_groups": mappings.sub_unit_groups,
+            "direct": mappings.direct,
+            "through_sub_unit_groups": mappings.through_sub_unit_groups,
         },
     )
 
@@ -122,26 +96,15 @@ def sub_unit_group_detail(request, unit, suffix):
     sub_unit_group = get_object_or_404(
         SubUnitGroup.objects.select_related("unit_group__parent__parent__parent"), code=code
     )
-    ancestors = []
-    parent = sub_unit_group.unit_group
-    while parent is not None:
-        ancestors.insert(0, parent)
-        parent = parent.parent
-    mappings = list(
-        SubUnitGroupMapping.objects.filter(sub_unit_group=sub_unit_group)
-        .select_related("occupation__cluster__pathway__route")
-        .order_by("-is_primary", "occupation__level", "occupation__title")
-    )
+    mappings = sub_unit_group_mappings(sub_unit_group)
     return render(
         request,
         "socmapping/sub_unit_group_detail.html",
         {
             "sub_unit_group": sub_unit_group,
-            "ancestors": ancestors,
+            "ancestors": ancestors_of(sub_unit_group.unit_group),
             "primary": [m.occupation for m in mappings if m.is_primary],
             "secondary": [m.occupation for m in mappings if not m.is_primary],
-            "siblings": SubUnitGroup.objects.filter(unit_group_id=sub_unit_group.unit_group_id)
-            .exclude(pk=sub_unit_group.pk)
-            .order_by("code"),
+            "siblings": siblings_of(sub_unit_group),
         },
     )
