@@ -275,6 +275,11 @@ def table(results: Results, labels: list[str]) -> list[str]:
     return lines
 
 
+def machine_and_command(versions, load, command: str, heading: str = "Machine:") -> list[str]:
+    """The closing lines every benchmark report shares: where it ran, and how to run it again."""
+    return [heading, "", *machine(versions, load), "", "Command:", "", "```sh", command, "```", ""]
+
+
 def report(results, labels, versions, counts, generated, soc, repeat, command, load) -> str:
     products = counts["products"]
     lines = [
@@ -308,16 +313,7 @@ def report(results, labels, versions, counts, generated, soc, repeat, command, l
         "- Environment of each command: `SECRET_KEY=bench ALLOWED_HOSTS=localhost "
         "DATABASE_URL=...` (production settings, `DEBUG` off).",
         "",
-        "Machine:",
-        "",
-        *machine(versions, load),
-        "",
-        "Command:",
-        "",
-        "```sh",
-        command,
-        "```",
-        "",
+        *machine_and_command(versions, load, command),
     ]
     return "\n".join(lines)
 

@@ -60,7 +60,7 @@ from benchmarks.import_bench import (  # noqa: E402
     SqliteDatabases,
     expect,
     load_average,
-    machine,
+    machine_and_command,
     manage,
     redact,
 )
@@ -989,16 +989,12 @@ def report(all_results, versions, counts, command, load, args, soc_dir) -> str:
         "DATABASE_URL=... GUNICORN_BIND=127.0.0.1:<free port> GUNICORN_ACCESS_LOG=` and "
         "`--no-control-socket`; the default local-memory cache (one per worker).",
         "",
-        "Machine (the clients, `wrk` included, share its cores with the servers):",
-        "",
-        *machine(versions, load),
-        "",
-        "Command:",
-        "",
-        "```sh",
-        command,
-        "```",
-        "",
+        *machine_and_command(
+            versions,
+            load,
+            command,
+            "Machine (the clients, `wrk` included, share its cores with the servers):",
+        ),
     ]
     return "\n".join(lines)
 

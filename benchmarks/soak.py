@@ -40,7 +40,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.import_bench import BenchError, load_average, machine  # noqa: E402
+from benchmarks.import_bench import (  # noqa: E402
+    BenchError,
+    load_average,
+    machine_and_command,
+)
 from benchmarks.pages_bench import (  # noqa: E402
     CORES,
     HOST,
@@ -333,16 +337,9 @@ def report(result: Soak, args, label, versions, settings, counts, command, load)
         lines += ["", "For example: " + ", ".join(f"`{p}`" for p in list(examples.values())[:5])]
     lines += [
         "",
-        "Machine (the clients share its cores with the server):",
-        "",
-        *machine(versions, load),
-        "",
-        "Command:",
-        "",
-        "```sh",
-        command,
-        "```",
-        "",
+        *machine_and_command(
+            versions, load, command, "Machine (the clients share its cores with the server):"
+        ),
     ]
     return "\n".join(lines)
 
