@@ -9,7 +9,7 @@ SAMPLE ?= fixtures/sample
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 DEV_ENV := DEBUG=true
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
