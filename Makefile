@@ -1,9 +1,9 @@
-# occmaps: the commands a developer needs. `make run` serves the sample; `make test` tests.
+# occmaps: the commands a developer needs. `make run` serves the bundled real data; `make test`
+# tests.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-SAMPLE ?= fixtures/sample
 
 # Tests and one-off commands need a secret key and hosts; production sets its own.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py load_sample --if-empty $(SAMPLE)
+	$(DEV_ENV) $(PY) manage.py load_bundled_data --if-empty
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -8,7 +8,7 @@ or a PostgreSQL database it creates and drops), migrates it, and then times, eac
    empty database;
 2. the same ``import_maps`` again (nothing changes);
 3. ``import_soc`` of the real ONS SOC 2020 Volume 1 and coding index (from
-   ``$OCCMAPS_SHARED_DATA/soc``) into that database, which now holds the map;
+   ``fixtures/soc``, the bundled ONS files) into that database, which now holds the map;
 4. the same ``import_soc`` again.
 
 It prints a Markdown section (the median and the fastest wall-clock time of each step, the
@@ -339,13 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         default="sqlite,postgresql",
         help="comma-separated: sqlite, postgresql (default both)",
     )
-    shared = os.environ.get("OCCMAPS_SHARED_DATA") or str(REPO.parent / "shared" / "data")
     parser.add_argument(
         "--soc-dir",
         type=Path,
-        default=Path(shared) / "soc",
+        default=REPO / "fixtures" / "soc",
         help="folder holding the ONS SOC 2020 Volume 1 and coding index xlsx "
-        "(default $OCCMAPS_SHARED_DATA/soc)",
+        "(default fixtures/soc, the bundled ONS files)",
     )
     args = parser.parse_args(argv)
     wanted = [d.strip().lower() for d in args.databases.split(",") if d.strip()]

@@ -3,7 +3,7 @@
 For each database the script makes a fresh database (a temporary SQLite file, or a PostgreSQL
 database it creates and drops), migrates it, imports the synthetic full-scale snapshot
 (:mod:`benchmarks.snapshot`) with ``import_maps`` and the real ONS SOC files with ``import_soc``
-(``$OCCMAPS_SHARED_DATA/soc``), and serves it with gunicorn and the committed
+(``fixtures/soc``, the bundled ONS files), and serves it with gunicorn and the committed
 ``gunicorn.conf.py`` (production settings: ``DEBUG`` off, static files collected into a temporary
 ``STATIC_ROOT`` and served by WhiteNoise), bound to 127.0.0.1 on free ports. Two servers run side
 by side: one with the page cache (the default ``PAGE_CACHE_SECONDS``), one with it off
@@ -1018,12 +1018,11 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, help="also write the Markdown section here")
     parser.add_argument("--occupations", type=int, default=FULL, help=f"default {FULL}")
     parser.add_argument("--seed", type=int, default=1, help="the snapshot's seed (default 1)")
-    shared = os.environ.get("OCCMAPS_SHARED_DATA") or str(REPO.parent / "shared" / "data")
     parser.add_argument(
         "--soc-dir",
         type=Path,
-        default=Path(shared) / "soc",
-        help="folder of ONS SOC files for import_soc (default $OCCMAPS_SHARED_DATA/soc)",
+        default=REPO / "fixtures" / "soc",
+        help="folder of ONS SOC files for import_soc (default fixtures/soc, the bundled ONS files)",
     )
 
 

@@ -264,9 +264,6 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 # The admin's URL prefix (a less obvious one keeps noise out of the logs).
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
-# Where the real public data lives for tests and benchmarks (never copied into the repo).
-OCCMAPS_SHARED_DATA = Path(env_str("OCCMAPS_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
-
 # One JSON object a line on standard output; requests that end in 4xx or 5xx are logged with
 # their path and status (django.request), never shown to the visitor.
 LOGGING = {

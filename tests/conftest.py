@@ -2,32 +2,41 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from tests.bundled import BUNDLED, load_bundled
+
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "fixtures" / "sample"
+
+#: Examples per property-based test (Hypothesis, schemathesis). The default keeps ``make test``
+#: quick; ``OCCMAPS_EXAMPLES=200 make test`` searches harder.
+EXAMPLES = int(os.environ.get("OCCMAPS_EXAMPLES", "12"))
 
 
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real public data beside the repo (``OCCMAPS_SHARED_DATA``).
+def require(service: str, available: bool, how: str) -> None:
+    """Skip a test whose service is missing, with one line naming it and how to get it.
 
-    A developer without it sees these tests skipped; in CI (``CI`` set) its absence is a failure.
+    In CI (``CI`` set), where ``.ci/run`` starts every service, a missing one is a failure.
     """
-    path = Path(settings.OCCMAPS_SHARED_DATA)
-    if not (path / "occupational-maps").is_dir():
-        message = f"the real data is not at {path} (set OCCMAPS_SHARED_DATA)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    if available:
+        return
+    message = f"needs {service}: {how}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
-def sample_dir() -> Path:
-    return SAMPLE
+def bundled_data() -> Path:
+    """The real public data bundled in ``fixtures/``: ``occupational-maps/`` and ``soc/``."""
+    return BUNDLED
+
+
+@pytest.fixture
+def bundled(db):
+    """The bundled real data in the test database (copied in, rolled back after the test)."""
+    load_bundled()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,13 +15,9 @@ from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocGroup, SubUnitGroup, SubUnitGroupMapping
 from tests.admin_forms import form_data
-from tests.conftest import SAMPLE
+from tests.bundled import MAP_SOURCES, MAPS, load_bundled
 
 pytestmark = pytest.mark.django_db
-
-
-def load_sample():
-    call_command("load_sample", stdout=io.StringIO())
 
 
 def quiet(*args, **options) -> str:
@@ -66,13 +62,13 @@ def measure(client, url) -> tuple[int, int]:
     return response.status_code, len(queries)
 
 
-def test_every_admin_page_renders_in_a_fixed_number_of_queries(superuser_client, shared_data):
-    load_sample()
+def test_every_admin_page_renders_in_a_fixed_number_of_queries(superuser_client):
+    # Small: the three samples from other routes. Then the whole Digital route joins them.
+    quiet("import_maps", str(MAPS / "index.json"), str(MAPS / "samples"))
     small = {name: measure(superuser_client, url) for name, url in admin_pages()}
     for name, (status, _) in small.items():
         assert status in (200, 403), name  # 403: adding an import record is not allowed
-    maps = shared_data / "occupational-maps"
-    quiet("import_maps", str(maps / "index.json"), str(maps / "digital"))
+    quiet("import_maps", str(MAPS / "index.json"), str(MAPS / "digital"))
     for name, url in admin_pages():
         if name in small and not name.endswith("change"):
             assert measure(superuser_client, url) == small[name], name
@@ -80,11 +76,8 @@ def test_every_admin_page_renders_in_a_fixed_number_of_queries(superuser_client,
     assert max(count for _, count in small.values()) <= 25
 
 
-def test_an_occupation_form_costs_the_same_with_many_rows_as_with_few(
-    superuser_client, shared_data
-):
-    maps = shared_data / "occupational-maps"
-    quiet("import_maps", str(maps / "index.json"), str(maps / "digital"))
+def test_an_occupation_form_costs_the_same_with_many_rows_as_with_few(superuser_client):
+    load_bundled()
     few = Occupation.objects.get(code="OCC1043")  # potential: no products, no links
     many = Occupation.objects.get(code="OCC0118")  # 13 products, 6 job titles, 2 sub-unit groups
     assert many.product_links.count() > few.product_links.count() + 10
@@ -100,7 +93,7 @@ def test_an_occupation_form_costs_the_same_with_many_rows_as_with_few(
 
 
 def test_changelist_filters_and_search(superuser_client):
-    load_sample()
+    load_bundled()
     url = reverse("admin:occupations_occupation_changelist")
     for query in (
         "band=3",
@@ -109,7 +102,7 @@ def test_changelist_filters_and_search(superuser_client):
         "product_type=3",
         "has_soc2020=no",
         "green=yes",
-        "q=nurse",
+        "q=network",
     ):
         response = superuser_client.get(f"{url}?{query}")
         assert response.status_code == 200, query
@@ -122,7 +115,7 @@ def test_changelist_filters_and_search(superuser_client):
 
 
 def test_map_editor_edits_an_occupation_but_cannot_delete_a_route_or_manage_users(client):
-    load_sample()
+    load_bundled()
     client.force_login(user_in(MAP_EDITORS))
     occupation = Occupation.objects.filter(status=1).order_by("code").first()
     url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
@@ -152,7 +145,7 @@ def test_map_editor_edits_an_occupation_but_cannot_delete_a_route_or_manage_user
 
 
 def test_viewer_can_look_but_not_save(client):
-    load_sample()
+    load_bundled()
     client.force_login(user_in(VIEWERS))
     occupation = Occupation.objects.order_by("code").first()
     url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
@@ -180,7 +173,7 @@ def change(client, occupation, **changes):
 
 
 def test_level_outside_the_band_is_refused_with_advice(superuser_client):
-    load_sample()
+    load_bundled()
     occupation = Occupation.objects.filter(level=3).first()
     response = change(superuser_client, occupation, level="6")
     form = response.context["adminform"].form
@@ -189,7 +182,7 @@ def test_level_outside_the_band_is_refused_with_advice(superuser_client):
 
 
 def test_progression_to_itself_is_refused(superuser_client):
-    load_sample()
+    load_bundled()
     occupation = Occupation.objects.first()
     response = superuser_client.post(
         reverse("admin:occupations_progression_add"),
@@ -202,7 +195,7 @@ def test_progression_to_itself_is_refused(superuser_client):
 
 
 def test_two_primary_sub_unit_groups_are_refused(superuser_client):
-    load_sample()
+    load_bundled()
     occupation = (
         Occupation.objects.filter(sub_unit_group_mappings__is_primary=False).distinct().first()
     )
@@ -217,7 +210,7 @@ def test_two_primary_sub_unit_groups_are_refused(superuser_client):
 
 
 def test_sub_unit_group_outside_the_unit_group_warns_but_saves(superuser_client):
-    load_sample()
+    load_bundled()
     occupation = Occupation.objects.filter(soc__soc2020__isnull=False).first()
     elsewhere = SubUnitGroup.objects.exclude(unit_group=occupation.soc.soc2020).first()
     url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
@@ -239,13 +232,13 @@ def test_sub_unit_group_outside_the_unit_group_warns_but_saves(superuser_client)
 
 
 def test_an_edit_survives_the_next_import_and_is_reported(superuser_client):
-    load_sample()
+    load_bundled()
     occupation = Occupation.objects.filter(status=1).order_by("code").first()
     imported_title = occupation.title
     change(superuser_client, occupation, title="A better title")
     edit = LocalEdit.objects.get(occupation=occupation, field="title")
     assert edit.edited_by.username == "boss"
-    output = quiet("import_maps", str(SAMPLE))
+    output = quiet("import_maps", *map(str, MAP_SOURCES))
     occupation.refresh_from_db()
     assert occupation.title == "A better title"
     assert (
@@ -258,7 +251,7 @@ def test_an_edit_survives_the_next_import_and_is_reported(superuser_client):
     )
     assert "Title since" in page.content.decode()
 
-    output = quiet("import_maps", str(SAMPLE), overwrite_edits=True)
+    output = quiet("import_maps", *map(str, MAP_SOURCES), overwrite_edits=True)
     occupation.refresh_from_db()
     assert occupation.title == imported_title
     assert "local edit(s) with the imported values" in output
@@ -267,7 +260,7 @@ def test_an_edit_survives_the_next_import_and_is_reported(superuser_client):
 
 
 def test_edited_lists_and_staff_links_survive_an_import(superuser_client):
-    load_sample()
+    load_bundled()
     occupation = (
         Occupation.objects.filter(job_titles__isnull=False).distinct().order_by("code").first()
     )
@@ -288,7 +281,7 @@ def test_edited_lists_and_staff_links_survive_an_import(superuser_client):
     assert response.status_code == 302
     link = Progression.objects.get(from_occupation=occupation, to_occupation=other)
     assert link.added_by_staff
-    output = quiet("import_maps", str(SAMPLE))
+    output = quiet("import_maps", *map(str, MAP_SOURCES))
     assert occupation.job_titles.filter(name="Renamed job title").exists()
     assert Progression.objects.filter(pk=link.pk).exists()
     assert f"Kept local edit: {occupation.code} job_titles" in output
@@ -298,7 +291,7 @@ def test_edited_lists_and_staff_links_survive_an_import(superuser_client):
 
 
 def test_data_quality_page_lists_seeded_problems(superuser_client):
-    load_sample()
+    load_bundled()
     homeless = Occupation.objects.order_by("code").first()
     homeless.cluster = None
     homeless.save()
@@ -317,8 +310,9 @@ def test_data_quality_page_lists_seeded_problems(superuser_client):
     assert reverse("admin:occupations_occupation_change", args=[homeless.pk]) in html
     assert reverse("admin:occupations_occupation_change", args=[wrong_band.pk]) in html
     assert reverse("admin:routes_cluster_change", args=[empty.pk]) in html
-    # The sample's two links to occupations outside it.
-    assert "links to OCC0005, which is not in the database" in html
+    # Links to occupations on routes not in the bundled data: OCC0116 Software developer lists
+    # OCC0013 High integrity software engineer (Engineering and manufacturing).
+    assert "links to OCC0013, which is not in the database" in html
     assert "Occupations with no SOC 2020 unit group" in html
 
 
@@ -328,7 +322,7 @@ def test_data_quality_needs_staff(client):
 
 
 def test_a_public_page_shows_an_admin_edit_on_the_next_request(superuser_client, client):
-    load_sample()
+    load_bundled()
     occupation = Occupation.objects.order_by("code").first()
     public = client.get(occupation.get_absolute_url())
     assert occupation.title in public.content.decode()

@@ -1,6 +1,7 @@
-"""The open data API (/api/v1/): on the bundled sample, and on the real Digital route with
-SOC, where the numbers are checked against the pages and downloads, each endpoint's query count
-is pinned, and schemathesis checks the OpenAPI schema against the answers."""
+"""The open data API (/api/v1/) on the bundled real data (the Digital route, three occupations
+from other routes, the ONS SOC files): the numbers are checked against the pages and downloads,
+each endpoint's query count is pinned, and schemathesis checks the OpenAPI schema against the
+answers."""
 
 import csv
 import io
@@ -26,6 +27,8 @@ from occmaps.models import DataVersion
 from occupations.models import Occupation, Product
 from routes.models import Route
 from socmapping.models import SocGroup, SubUnitGroup
+from tests.bundled import load_bundled
+from tests.conftest import EXAMPLES
 
 API = "/api/v1"
 DOC_PAGE = "/api/"
@@ -72,11 +75,11 @@ def count_queries(client, path) -> tuple[int, dict]:
 
 
 class SampleApi(TestCase):
-    """The bundled sample: three routes, 40 occupations, SOC groups and mappings."""
+    """The bundled real data: the Digital route, three occupations from other routes, SOC."""
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_sample", stdout=io.StringIO())
+        load_bundled()
 
     def test_routes_are_listed_in_map_order_with_counts_by_status(self):
         with self.assertNumQueries(2):  # the data version, the routes with their counts
@@ -98,8 +101,8 @@ class SampleApi(TestCase):
         assert_conventions(routes)
 
     def test_a_route_map_places_every_occupation_in_its_cluster(self):
-        route = Route.objects.get(slug="construction")
-        document = get(self.client, f"{API}/routes/construction")
+        route = Route.objects.get(slug="digital")
+        document = get(self.client, f"{API}/routes/digital")
         self.assertEqual(document["name"], route.name)
         self.assertEqual([b["band"] for b in document["bands"]], [1, 2, 3])
         places = {}
@@ -130,7 +133,7 @@ class SampleApi(TestCase):
 
     def test_a_route_map_costs_the_same_queries_whatever_its_size(self):
         sizes = {}
-        for slug in ("construction", "health-science"):
+        for slug in ("digital", "health-science"):
             queries, document = count_queries(self.client, f"{API}/routes/{slug}")
             sizes[document["occupation_count"]] = queries
         self.assertEqual(len(sizes), 2, "two routes of different sizes")
@@ -138,7 +141,9 @@ class SampleApi(TestCase):
         # rows and pathways.
         self.assertEqual(set(sizes.values()), {7}, sizes)
         # A route with no occupations has no product types to read.
-        self.assertEqual(count_queries(self.client, f"{API}/routes/digital")[0], 6)
+        self.assertEqual(
+            count_queries(self.client, f"{API}/routes/construction-and-the-built-environment")[0], 6
+        )
 
     def test_occupations_are_paged_with_count_next_and_previous(self):
         total = Occupation.objects.count()
@@ -180,17 +185,17 @@ class SampleApi(TestCase):
             "",
             "q=engineer",
             "q=OCC0118",
-            "route=construction",
-            "route=health-science&level=3&level=4",
+            "route=digital",
+            "route=digital&level=3&level=4",
             "band=3&sort=-level",
             "status=1&product_type=1",
             "status=3&status=2",
             "green=true",
-            "soc2010=2121",
-            "soc2020=5313",
+            "soc2010=2136",
+            "soc2020=2134",
             "sort=code",
             "sort=level",
-            "pathway=" + str(Route.objects.get(slug="construction").pathways.first().api_id),
+            "pathway=" + str(Route.objects.get(slug="digital").pathways.first().api_id),
         ]
         for query in queries:
             with self.subTest(query=query):
@@ -291,7 +296,7 @@ class SampleApi(TestCase):
             f"{API}/routes/atlantis",
             f"{API}/products/NOPE",
             f"{API}/soc/2010/9999",
-            f"{API}/soc/2020/2134/99",
+            f"{API}/soc/2020/2134/50",  # no such sub-unit group
             f"{API}/nothing/here",
             f"{API}/routes/",
             f"{API}/docs",
@@ -336,7 +341,7 @@ class SampleApi(TestCase):
         self.assertFalse(self.client.get("/").has_header("Access-Control-Allow-Origin"))
 
     def test_answers_are_cached_per_data_version_and_revalidate_with_304(self):
-        path = f"{API}/occupations?route=construction"
+        path = f"{API}/occupations?route=digital"
         first = self.client.get(path)
         etag = first["ETag"]
         self.assertEqual(etag, f'"v{DataVersion.current().version}"')
@@ -459,7 +464,7 @@ class SampleApi(TestCase):
             for p in schema["paths"][f"{API}/occupations"]["get"]["parameters"]
             if p["name"] == "route"
         )
-        self.assertIn("construction", route["schema"]["enum"])
+        self.assertIn("digital", route["schema"]["enum"])
 
     def test_the_documentation_page_shows_a_live_example_for_every_endpoint(self):
         from occmaps import apidocs
@@ -494,14 +499,12 @@ def test_the_documentation_page_without_data(client, db):
 
 
 @pytest.fixture(scope="class")
-def digital(django_db_setup, django_db_blocker, shared_data):
-    maps = shared_data / "occupational-maps"
+def digital(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            quiet("import_soc", shared_data / "soc")
-            quiet("import_maps", maps / "index.json", maps / "digital")
+            load_bundled()
             yield
         finally:
             transaction.set_rollback(True)
@@ -551,10 +554,10 @@ def all_results(client, path) -> tuple[int, list]:
     return count, results
 
 
-@pytest.mark.shared_data
 @pytest.mark.usefixtures("digital", "db")
 class TestDigital:
-    """The real Digital route (64 occupations) and the whole of SOC 2010 and SOC 2020."""
+    """The real Digital route (64 occupations), the three samples from other routes and the
+    whole of SOC 2010 and SOC 2020."""
 
     FILTERS = [
         "",
@@ -603,7 +606,7 @@ class TestDigital:
         assert export.status_code == 200
         exported = {o["stdCode"]: o for o in json.loads(export.content)["occupations"]}
         count, listed = all_results(client, f"{API}/occupations?page_size=100")
-        assert count == len(listed) == len(exported) == Occupation.objects.count() == 64
+        assert count == len(listed) == len(exported) == Occupation.objects.count() == 64 + 3
         assert {o["code"] for o in listed} == set(exported)
         for code in ("OCC0118", "OCC0116", "OCC0482A", "OCC1043"):
             item = get(client, f"{API}/occupations/{code}")
@@ -648,7 +651,8 @@ class TestDigital:
             for cluster in row["clusters"]
             for card in cluster["occupations"]
         ]
-        assert sorted(cards) == sorted(exported)
+        on_digital = [c for c, o in exported.items() if o["mapHierarchy"]["routeId"] == 7]
+        assert sorted(cards) == sorted(on_digital) and len(cards) == 64
 
     def test_query_counts_do_not_grow_with_the_results(self, client):
         def queries(path):
@@ -730,20 +734,17 @@ def threaded(app):
     return run
 
 
-@pytest.mark.shared_data
-def test_schemathesis_finds_no_failures(transactional_db, shared_data, settings):
+def test_schemathesis_finds_no_failures(transactional_db, settings):
     """Property-based, as ``schemathesis run`` does it (examples, coverage, fuzzing and
     stateful phases; every check): requests generated from the schema, valid and not, never
     fail on our side, and every answer conforms to the schema. The data is committed
     (``transactional_db``) so that the engine's worker thread sees it."""
     from occmaps.wsgi import application
 
-    maps = shared_data / "occupational-maps"
-    quiet("import_soc", shared_data / "soc")
-    quiet("import_maps", maps / "index.json", maps / "digital")
+    load_bundled()
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI client sends
     config = SchemathesisConfig.from_dict(
-        {"workers": 1, "generation": {"max-examples": 25, "database": "none"}}
+        {"workers": 1, "generation": {"max-examples": EXAMPLES, "database": "none"}}
     )
     schema = schemathesis.openapi.from_wsgi(
         f"{API}/openapi.json", threaded(application), config=config

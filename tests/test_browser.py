@@ -1,8 +1,8 @@
 """What only a browser can show: keyboard use, layout, accessibility and print, in real Chromium.
 
-The pages are served by pytest-django's ``live_server`` with the bundled sample loaded, and driven
-through Playwright's sync API in Debian's headless Chromium (``CHROMIUM`` overrides the path; no
-``playwright install`` is needed). Without the binary these tests are skipped, or fail in CI.
+The pages are served by pytest-django's ``live_server`` with the bundled real data loaded, and
+driven through Playwright's sync API in Debian's headless Chromium (``CHROMIUM`` overrides the path;
+no ``playwright install`` is needed). Without the binary these tests are skipped, or fail in CI.
 
 Set ``OCCMAPS_SCREENSHOTS`` to a folder to keep a full-page screenshot of every page the layout
 test checks.
@@ -10,13 +10,14 @@ test checks.
 
 import os
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import sync_playwright
+
+from tests.bundled import load_bundled
+from tests.conftest import require
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +33,14 @@ CHROMIUM_ARGS = [
 PHONE, DESKTOP = 375, 1280
 HEIGHT = 800
 
-# One page of each kind, all on the sample: OCC0417 is Civil engineer, on the Construction route,
-# with progression, keywords and SOC codes; 2121 is its SOC 2020 unit group.
+# One page of each kind, on the bundled real data: OCC0118 is Data analyst, on the Digital route,
+# with progression, keywords and SOC codes; 3544 is its SOC 2020 unit group.
 PAGES = {
     "home": "/",
-    "route map": "/routes/construction/",
-    "occupation": "/occupations/OCC0417/",
-    "search results": "/occupations/?q=engineer",
-    "SOC unit group": "/soc/2020/2121/",
+    "route map": "/routes/digital/",
+    "occupation": "/occupations/OCC0118/",
+    "search results": "/occupations/?q=software",
+    "SOC unit group": "/soc/2020/3544/",
 }
 
 
@@ -48,14 +49,14 @@ def browser():
     """One headless Chromium for the module.
 
     Playwright's sync API runs an asyncio event loop in this thread, so Django would refuse ORM
-    calls (loading the sample, flushing the database after each test) while it is open. They are
+    calls (loading the data, flushing the database after each test) while it is open. They are
     ordinary blocking calls made between browser steps, so they are allowed, for this module only.
     """
-    if not Path(CHROMIUM).is_file():
-        message = f"no Chromium at {CHROMIUM} (install Debian's chromium or set CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require(
+        "Chromium",
+        Path(CHROMIUM).is_file(),
+        f"none at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)",
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
@@ -82,8 +83,8 @@ def server(live_server):
 
 @pytest.fixture
 def site(browser, server):
-    """The sample in a fresh database (``live_server`` flushes it after each test)."""
-    call_command("load_sample", stdout=StringIO())
+    """The bundled real data in a fresh database (``live_server`` flushes it after each test)."""
+    load_bundled()
     return server.url
 
 
@@ -160,13 +161,13 @@ def test_keyboard_only_from_home_through_the_map_to_an_occupation(page, site):
     assert skip.is_visible() and skip.bounding_box()["x"] >= 0, "the skip link shows on focus"
     assert_focus_visible(skip)
 
-    route, _ = tab_until(page, 'a[href="/routes/construction/"]')
-    assert route.inner_text() == "Construction and the built environment"
+    route, _ = tab_until(page, 'a[href="/routes/digital/"]')
+    assert route.inner_text() == "Digital"
     assert_focus_visible(route)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url == site + "/routes/construction/"
-    assert page.locator("h1").inner_text() == "Construction and the built environment"
+    assert page.url == site + "/routes/digital/"
+    assert page.locator("h1").inner_text() == "Digital"
 
     card, presses = tab_until(page, "a.card__title")
     assert_focus_visible(card)
@@ -180,7 +181,7 @@ def test_keyboard_only_from_home_through_the_map_to_an_occupation(page, site):
 
 
 def test_skip_link_moves_focus_to_the_main_content(page, site):
-    visit(page, site, "/routes/construction/", DESKTOP)
+    visit(page, site, "/routes/digital/", DESKTOP)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
@@ -239,10 +240,10 @@ def test_layout_fits_the_width(page, site, name, width):
 def test_route_map_stacks_on_a_phone_and_spreads_on_a_desktop(page, site, width):
     visit(page, site, PAGES["route map"], width)
     rows = page.evaluate(ROW_CELLS)
-    assert len(rows) == 5, "the Construction map has 5 cluster rows"
+    assert len(rows) == 6, "the Digital map has 6 cluster rows"
     bands = page.locator(".map-cell__band")
     heads = page.locator(".map-grid__head")
-    assert bands.count() == 15 and heads.count() == 3
+    assert bands.count() == 6 * 3 and heads.count() == 3
     for cells in rows:
         assert len(cells) == 3, cells
         xs = [cell["x"] for cell in cells]
@@ -310,7 +311,7 @@ def test_progression_diagram_keeps_its_size_and_scrolls_on_a_phone(page, site):
     visit(page, site, PAGES["occupation"], PHONE)
     svg = page.locator(".diagram__svg")
     natural = int(svg.get_attribute("width"))
-    assert natural > PHONE - 30, "the sample's diagram is wider than a phone's column"
+    assert natural > PHONE - 30, "the diagram is wider than a phone's column"
     assert svg.bounding_box()["width"] == natural, "not shrunk: its labels stay readable"
     scroller = page.locator(".diagram__scroller")
     assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")

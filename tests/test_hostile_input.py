@@ -24,15 +24,16 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from occupations.views import CSV_COLUMNS
-from tests.conftest import SAMPLE
+from tests.bundled import MAPS, load_bundled
+from tests.conftest import EXAMPLES
 from tests.html import inline_code
 from tests.snapshot import data_snapshot
 
 #: Hypothesis' settings for these tests. Every example runs in its own transaction (Hypothesis'
-#: Django TestCase), on the sample loaded once per class. In CI the examples are the same on
-#: every run; elsewhere each run tries new ones.
+#: Django TestCase), on the bundled real data loaded once per class. In CI the examples are the
+#: same on every run; elsewhere each run tries new ones. ``OCCMAPS_EXAMPLES`` sets how many.
 FEW = settings(
-    max_examples=30,
+    max_examples=EXAMPLES,
     deadline=None,
     database=None,
     derandomize=bool(os.environ.get("CI")),
@@ -40,7 +41,7 @@ FEW = settings(
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-SOME = settings(FEW, max_examples=60)
+SOME = settings(FEW, max_examples=2 * EXAMPLES)
 
 # Input ------------------------------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class HostileRequests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_sample", stdout=io.StringIO())
+        load_bundled()
 
     def fetch(self, path: str, query: str = ""):
         """GET ``path`` with a raw query string, as a WSGI server would pass them on."""
@@ -227,7 +228,12 @@ class HostileRequests(TestCase):
     @given(
         query=query_strings,
         slug=st.sampled_from(
-            ["construction", "engineering-manufacturing", "health-science", "digital"]
+            [
+                "digital",
+                "health-science",
+                "creative-design",
+                "construction-and-the-built-environment",
+            ]
         ),
     )
     def test_route_maps(self, query, slug):
@@ -239,7 +245,7 @@ class HostileRequests(TestCase):
         url=st.sampled_from(
             [
                 ("/", HTML),
-                ("/occupations/OCC0006/", HTML),
+                ("/occupations/OCC0118/", HTML),
                 ("/soc/", HTML),
                 ("/soc/2010/", HTML),
                 ("/soc/2020/", HTML),
@@ -321,7 +327,7 @@ class HostileRequests(TestCase):
     def test_blank_and_nul_occupation_codes_are_not_found(self):
         """Found by these tests: ``/occupations/%20/`` redirected to a code of nothing (a 500)
         and a NUL in a code reached PostgreSQL (a 500)."""
-        for path in ("/occupations/%20/", "/occupations/%00/", "/occupations/OCC0006%00/"):
+        for path in ("/occupations/%20/", "/occupations/%00/", "/occupations/OCC0118%00/"):
             with self.subTest(path):
                 self.assertEqual(self.client.get(path).status_code, 404)
         for path in ("/soc/2020/21%0026/", "/soc/2020/2126/9%009/", "/soc/2020/%00/"):
@@ -331,7 +337,12 @@ class HostileRequests(TestCase):
 
 # Importers --------------------------------------------------------------------------------------
 
-SAMPLE_OCCUPATIONS = json.loads((SAMPLE / "occupations.json").read_text())
+#: The real occupation documents bundled in fixtures/ (the Digital route and the three samples).
+REAL_OCCUPATIONS = {
+    document["stdCode"]: document
+    for path in sorted([*MAPS.glob("digital/*.json"), *MAPS.glob("samples/*.json")])
+    for document in [json.loads(path.read_text(encoding="utf-8"))]
+}
 
 #: Any JSON value: NaN and Infinity included (Python writes and reads them), strings with NUL,
 #: lone surrogates (written as \ud800 escapes), huge numbers and long strings.
@@ -381,9 +392,11 @@ def value_at(document, path):
 
 @st.composite
 def broken_occupations(draw):
-    """A sample occupation with one to three of its places (top-level fields, the map hierarchy,
+    """A real occupation with one to three of its places (top-level fields, the map hierarchy,
     SOC codes, products, progression, any list item...) replaced by junk or removed."""
-    document = copy.deepcopy(draw(st.sampled_from(SAMPLE_OCCUPATIONS)))
+    document = copy.deepcopy(
+        draw(st.sampled_from(sorted(REAL_OCCUPATIONS.values(), key=lambda d: d["stdCode"])))
+    )
     for _ in range(draw(st.integers(1, 3))):
         paths = list(places(document))
         if not paths:
@@ -488,11 +501,11 @@ def import_or_reject(test, command: str, path: Path, *args: str) -> None:
 
 
 class ImportFiles(TestCase):
-    """The sample in the database, and a folder for the files to import."""
+    """The bundled real data in the database, and a folder for the files to import."""
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_sample", stdout=io.StringIO())
+        load_bundled()
 
     def setUp(self):
         self.folder = Path(tempfile.mkdtemp())
@@ -540,9 +553,10 @@ class HostileImports(ImportFiles):
         import_or_reject(self, "import_soc_mapping", path, "--scheme", scheme)
 
 
-def edited(index: int, path: tuple, value):
-    """A sample occupation with the value at ``path`` replaced (or removed, for ``...``)."""
-    document = copy.deepcopy(SAMPLE_OCCUPATIONS[index])
+def edited(path: tuple, value, code: str = "OCC0118"):
+    """A real occupation (Data analyst unless ``code`` says) with the value at ``path`` replaced
+    (or removed, for ``...``)."""
+    document = copy.deepcopy(REAL_OCCUPATIONS[code])
     *parents, key = path
     parent = value_at(document, parents)
     if value is ...:
@@ -565,7 +579,7 @@ class ImporterRegressions(ImportFiles):
     def test_a_value_that_should_be_a_list(self):
         self.check_documents(
             {
-                key: edited(0, path, 7)
+                key: edited(path, 7)
                 for key, path in {
                     "typicalJobTitles": ("typicalJobTitles",),
                     "products": ("products",),
@@ -589,20 +603,20 @@ class ImporterRegressions(ImportFiles):
         """Python's json reads Infinity and NaN; int(inf) raises OverflowError."""
         self.check_documents(
             {
-                "level": edited(0, ("level",), float("inf")),
-                "status": edited(0, ("status",), float("-inf")),
-                "technicalLevel": edited(0, ("mapHierarchy", "technicalLevel"), float("inf")),
+                "level": edited(("level",), float("inf")),
+                "status": edited(("status",), float("-inf")),
+                "technicalLevel": edited(("mapHierarchy", "technicalLevel"), float("inf")),
             }
         )
 
     def test_numbers_too_large_for_the_database(self):
         self.check_documents(
             {
-                "routeId": edited(0, ("mapHierarchy", "routeId"), 10**30),
-                "clusterId": edited(0, ("mapHierarchy", "clusterId"), 2**63),
-                "routeSequence": edited(0, ("mapHierarchy", "routeSequence"), 10**20),
-                "product level": edited(0, ("products", 0, "level"), 40_000),
-                "green theme": edited(0, ("greenThemeIds",), [2**63]),
+                "routeId": edited(("mapHierarchy", "routeId"), 10**30),
+                "clusterId": edited(("mapHierarchy", "clusterId"), 2**63),
+                "routeSequence": edited(("mapHierarchy", "routeSequence"), 10**20),
+                "product level": edited(("products", 0, "level"), 40_000),
+                "green theme": edited(("greenThemeIds",), [2**63]),
             }
         )
 
@@ -610,9 +624,9 @@ class ImporterRegressions(ImportFiles):
         """A \\ud800 escape is valid JSON syntax but no character: it cannot be stored."""
         self.check_documents(
             {
-                "name": edited(0, ("name",), "\ud800"),
-                "summary": edited(0, ("summary",), "\ud800"),
-                "job title": edited(0, ("typicalJobTitles", 0, "name"), "a\udfff"),
+                "name": edited(("name",), "\ud800"),
+                "summary": edited(("summary",), "\ud800"),
+                "job title": edited(("typicalJobTitles", 0, "name"), "a\udfff"),
             }
         )
 
@@ -620,9 +634,9 @@ class ImporterRegressions(ImportFiles):
         """PostgreSQL refuses NUL in text; SQLite keeps it."""
         self.check_documents(
             {
-                "name": edited(0, ("name",), "Aero\x00space engineer"),
-                "overview": edited(0, ("overview",), "\x00"),
-                "keyword": edited(0, ("keywords",), ["a\x00b"]),
+                "name": edited(("name",), "Aero\x00space engineer"),
+                "overview": edited(("overview",), "\x00"),
+                "keyword": edited(("keywords",), ["a\x00b"]),
             }
         )
 
@@ -630,10 +644,10 @@ class ImporterRegressions(ImportFiles):
         """PostgreSQL refuses them (SQLite stores them whatever the column's length)."""
         self.check_documents(
             {
-                "name": edited(0, ("name",), "x" * 1_000),
-                "job title": edited(0, ("typicalJobTitles", 0, "name"), "y" * 1_000),
-                "route name": edited(0, ("mapHierarchy", "routeName"), "z" * 1_000),
-                "product code": edited(0, ("products", 0, "productCode"), "ST" + "9" * 500),
+                "name": edited(("name",), "x" * 1_000),
+                "job title": edited(("typicalJobTitles", 0, "name"), "y" * 1_000),
+                "route name": edited(("mapHierarchy", "routeName"), "z" * 1_000),
+                "product code": edited(("products", 0, "productCode"), "ST" + "9" * 500),
             }
         )
 
@@ -641,7 +655,7 @@ class ImporterRegressions(ImportFiles):
         """The route's slug comes from the occupation's map link; a new route id with the link
         of a route already in the database breaks the slug's unique constraint."""
         self.check_documents(
-            {"route 99 with route 8's link": edited(0, ("mapHierarchy", "routeId"), 99)}
+            {"route 99 with the Digital route's link": edited(("mapHierarchy", "routeId"), 99)}
         )
 
     def test_a_file_that_is_not_a_document(self):

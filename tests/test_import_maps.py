@@ -43,8 +43,8 @@ def rejected(*args, **options) -> str:
 
 
 @pytest.fixture
-def maps(shared_data) -> Path:
-    return shared_data / "occupational-maps"
+def maps(bundled_data) -> Path:
+    return bundled_data / "occupational-maps"
 
 
 @pytest.fixture

@@ -74,8 +74,8 @@ def rejected(*args, **options) -> str:
 
 
 @pytest.fixture(scope="module")
-def soc(shared_data) -> Path:
-    return shared_data / "soc"
+def soc(bundled_data) -> Path:
+    return bundled_data / "soc"
 
 
 @pytest.fixture(scope="module")

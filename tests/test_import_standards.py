@@ -33,10 +33,10 @@ STANDARD_FIELDS = [
 
 
 @pytest.fixture
-def digital(shared_data):
+def digital(bundled_data):
     """The real Digital route, with Data technician's apprenticeship left unlinked (as when the
     map stops listing a product under its occupation)."""
-    maps = shared_data / "occupational-maps"
+    maps = bundled_data / "occupational-maps"
     call_command("import_maps", str(maps / "index.json"), str(maps / "digital"), stdout=StringIO())
     OccupationProduct.objects.filter(product__code="ST0795").delete()
 

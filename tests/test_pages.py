@@ -1,25 +1,19 @@
-"""The public pages, on the bundled sample and on the real Digital route."""
+"""The public pages, on the bundled real data: the complete Digital route, three occupations from
+other routes and the ONS SOC files."""
 
 import csv
 import io
 import json
 from collections import Counter
 
-from django.conf import settings
-from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
 from occupations.models import Occupation, Progression
 from routes.models import Route
 from socmapping.models import SocGroup, SubUnitGroup
+from tests.bundled import load_bundled
 from tests.html import element_ids, map_places
-
-SHARED = settings.OCCMAPS_SHARED_DATA
-
-
-def load(*paths, command="import_maps"):
-    call_command(command, *map(str, paths), stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def body(response) -> str:
@@ -28,10 +22,10 @@ def body(response) -> str:
     return response.content.decode()
 
 
-class SamplePages(TestCase):
+class BundledPages(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_sample", stdout=io.StringIO())
+        load_bundled()
 
     def test_home_lists_the_15_routes_in_sequence_with_counts(self):
         response = self.client.get(reverse("home"))
@@ -40,14 +34,32 @@ class SamplePages(TestCase):
         self.assertEqual(len(routes), 15)
         self.assertEqual([r.sequence for r in routes], sorted(r.sequence for r in routes))
         counts = {r.name: r.occupation_count for r in routes}
-        self.assertEqual(counts["Construction and the built environment"], 14)
-        self.assertEqual(counts["Health and science"], 13)
-        self.assertEqual(counts["Digital"], 0)
+        self.assertEqual(
+            {name: count for name, count in counts.items() if count},
+            {
+                "Digital": 64,
+                "Agriculture, environmental and animal care": 1,  # OCC0016
+                "Health and science": 1,  # OCC0702
+                "Creative and design": 1,  # OCC1046
+            },
+        )
         self.assertContains(response, "Data as at")
         self.assertContains(response, 'name="q"')
 
+    def test_a_route_whose_map_is_not_loaded_says_so_plainly(self):
+        response = self.client.get("/routes/construction-and-the-built-environment/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "This route’s map is not in the loaded data.")
+        for part in ('class="filters"', 'class="legend', 'class="map-grid', "0 occupations"):
+            self.assertNotContains(response, part)
+        home = self.client.get("/")
+        self.assertContains(home, "Map not in the loaded data", count=15 - 4)
+        digital = self.client.get("/routes/digital/")
+        self.assertNotContains(digital, "not in the loaded data")
+        self.assertContains(digital, 'class="filters"')
+
     def test_route_map_places_every_occupation_in_its_row_and_band(self):
-        route = Route.objects.get(slug="construction")
+        route = Route.objects.get(slug="digital")
         response = self.client.get(route.get_absolute_url())
         self.assertEqual(response.status_code, 200)
         places = map_places(body(response))
@@ -78,7 +90,7 @@ class SamplePages(TestCase):
             self.assertEqual(positions, sorted(positions))
 
     def test_route_map_shows_status_products_and_links_on_cards(self):
-        response = self.client.get(reverse("routes:detail", args=["construction"]))
+        response = self.client.get(reverse("routes:detail", args=["digital"]))
         self.assertContains(response, "tag--approved")
         self.assertContains(response, '<span class="visually-hidden">Apprenticeship</span>')
         self.assertContains(response, "progression link")
@@ -86,7 +98,7 @@ class SamplePages(TestCase):
         self.assertContains(response, 'href="#', count=None)
 
     def test_route_map_filters_say_what_is_hidden(self):
-        route = Route.objects.get(slug="construction")
+        route = Route.objects.get(slug="digital")
         approved = Occupation.objects.in_route(route).approved().count()
         total = Occupation.objects.in_route(route).count()
         response = self.client.get(route.get_absolute_url(), {"status": "1"})
@@ -103,7 +115,7 @@ class SamplePages(TestCase):
 
     def test_route_map_band_and_product_filters(self):
         response = self.client.get(
-            reverse("routes:detail", args=["construction"]), {"band": "3", "product_type": "1"}
+            reverse("routes:detail", args=["digital"]), {"band": "3", "product_type": "1"}
         )
         places = map_places(body(response))
         self.assertTrue(places)
@@ -113,7 +125,7 @@ class SamplePages(TestCase):
             self.assertTrue(occupation.products.filter(type=1).exists())
 
     def test_route_map_bad_filter_shows_the_error(self):
-        response = self.client.get(reverse("routes:detail", args=["construction"]), {"status": "9"})
+        response = self.client.get(reverse("routes:detail", args=["digital"]), {"status": "9"})
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "There is a problem", status_code=400)
         self.assertContains(response, "Select a valid choice", status_code=400)
@@ -132,11 +144,11 @@ class SamplePages(TestCase):
         self.assertEqual(self.client.get("/occupations/OCC9999/").status_code, 404)
 
     def test_search_by_text_and_filters(self):
-        response = self.client.get(reverse("occupations:list"), {"q": "nurse"})
+        response = self.client.get(reverse("occupations:list"), {"q": "network"})
         self.assertEqual(response.status_code, 200)
         titles = [o.title.lower() for o in response.context["page"].object_list]
         self.assertTrue(titles)
-        self.assertTrue(any("nurs" in t for t in titles))
+        self.assertTrue(any("network" in t for t in titles))
         response = self.client.get(
             reverse("occupations:list"), {"level": ["6", "7"], "status": "1"}
         )
@@ -250,7 +262,7 @@ class SamplePages(TestCase):
     def test_pages_refuse_post(self):
         for url in (
             "/",
-            "/routes/construction/",
+            "/routes/digital/",
             "/occupations/",
             "/soc/",
             "/downloads/",
@@ -264,15 +276,7 @@ class DigitalPages(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        if not (SHARED / "occupational-maps").is_dir():
-            return
-        load(SHARED / "soc", command="import_soc")
-        maps = SHARED / "occupational-maps"
-        load(maps / "index.json", maps / "digital", maps / "samples")
-
-    def setUp(self):
-        if not Occupation.objects.exists():
-            self.skipTest("the real data is not available")
+        load_bundled()
 
     def test_digital_map_places_all_64_occupations_where_the_api_puts_them(self):
         response = self.client.get("/routes/digital/")

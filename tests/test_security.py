@@ -18,6 +18,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from occmaps.logs import RequestFields
+from tests.bundled import load_bundled
 from tests.failing_urls import SECRET_DETAIL
 from tests.html import inline_code
 
@@ -26,12 +27,12 @@ ONE_YEAR = 31_536_000
 #: Signing in many times is slow with the real password hasher, and the hasher is not on trial.
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
-#: Every kind of public page, on the bundled sample (the 404 last).
+#: Every kind of public page, on the bundled real data (the 404 last).
 HTML_PAGES = {
     "home": "/",
-    "route map": "/routes/construction/",
-    "route map, filtered": "/routes/construction/?status=1&band=3",
-    "occupation": "/occupations/OCC0006/",
+    "route map": "/routes/digital/",
+    "route map, filtered": "/routes/digital/?status=1&band=3",
+    "occupation": "/occupations/OCC0118/",
     "search": "/occupations/?q=engineer&level=6",
     "SOC index": "/soc/",
     "SOC hierarchy": "/soc/2020/",
@@ -54,10 +55,6 @@ FILES = {
 PUBLIC_URLS = {name: url for name, url in (HTML_PAGES | FILES).items() if "(404)" not in name}
 
 
-def load_sample():
-    call_command("load_sample", stdout=io.StringIO())
-
-
 def csp_directives(header: str) -> dict[str, list[str]]:
     directives = {}
     for part in header.split(";"):
@@ -70,7 +67,7 @@ def csp_directives(header: str) -> dict[str, list[str]]:
 class Headers(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_sample()
+        load_bundled()
 
     def test_every_public_page_sends_the_security_headers(self):
         for name, url in HTML_PAGES.items() | FILES.items():
@@ -167,7 +164,7 @@ class Methods(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        load_sample()
+        load_bundled()
 
     def test_public_urls_refuse_every_other_method(self):
         for name, url in PUBLIC_URLS.items():

@@ -24,9 +24,9 @@ SOC2020EXT_HEADER = (
 
 
 @pytest.fixture
-def digital(shared_data):
+def digital(bundled_data):
     """The real Digital route: 64 occupations, the SOC groups and sub-unit groups they name."""
-    maps = shared_data / "occupational-maps"
+    maps = bundled_data / "occupational-maps"
     call_command("import_maps", str(maps / "index.json"), str(maps / "digital"), stdout=StringIO())
 
 

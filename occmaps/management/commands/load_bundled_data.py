@@ -6,17 +6,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from routes.models import Route
 
-DEFAULT_SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample"
+BUNDLED = Path(settings.BASE_DIR) / "fixtures"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the bundled sample map through the real importers: import_soc on its soc/ folder, "
-        "then import_maps on the folder."
+        "Load the real public data bundled in fixtures/ through the real importers: the ONS SOC "
+        "files (import_soc fixtures/soc), then the occupational maps (import_maps on the harvest "
+        "index, the complete Digital route and the samples from other routes)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_SAMPLE)
+        parser.add_argument("folder", nargs="?", type=Path, default=BUNDLED)
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -26,10 +27,13 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, if_empty: bool, verbosity: int, **options):
         if if_empty and Route.objects.exists():
             if verbosity:
-                self.stdout.write("The database already holds a map; the sample was not loaded.")
+                self.stdout.write("The database already holds a map; nothing was loaded.")
             return
-        if not folder.is_dir():
-            raise CommandError(f"{folder}: no such folder")
+        maps = folder / "occupational-maps"
+        sources = [maps / "index.json", maps / "digital", maps / "samples"]
+        missing = [str(path) for path in [folder / "soc", *sources] if not path.exists()]
+        if missing:
+            raise CommandError(f"the bundled data is incomplete: {', '.join(missing)} not found")
         common = {"verbosity": verbosity, "stdout": self.stdout, "stderr": self.stderr}
         call_command("import_soc", str(folder / "soc"), **common)
-        call_command("import_maps", str(folder), **common)
+        call_command("import_maps", *map(str, sources), **common)
