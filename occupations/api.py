@@ -1,4 +1,4 @@
-"""The API's occupations and products (see ``occmaps.api``).
+"""The API's occupations and products (see ``site_pages.api``).
 
 ``/api/v1/occupations`` takes the search page's filters and reads them with the same
 ``OccupationFilter``, so the API, the page and the CSV/JSON downloads give the same results.
@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from ninja import Query, Router
 
-from occmaps.schemas import ApiError, ErrorOut, form_errors, paginate, path_key
+from core.schemas import ApiError, ErrorOut, form_errors, paginate, path_key
 from occupations.filters import OccupationFilter
 from occupations.models import (
     Occupation,
@@ -17,6 +17,7 @@ from occupations.models import (
     Progression,
     TypicalJobTitle,
     attach_product_types,
+    sub_unit_group_mappings,
 )
 from occupations.schemas import (
     OccupationDetail,
@@ -27,7 +28,6 @@ from occupations.schemas import (
     ProductQuery,
 )
 from occupations.views import base_queryset
-from socmapping.models import SubUnitGroupMapping
 
 router = Router(tags=["Occupations"])
 products_router = Router(tags=["Products"])
@@ -36,9 +36,7 @@ products_router = Router(tags=["Products"])
 def primary_sub_unit_groups():
     return Prefetch(
         "sub_unit_group_mappings",
-        queryset=SubUnitGroupMapping.objects.filter(is_primary=True).select_related(
-            "sub_unit_group"
-        ),
+        queryset=sub_unit_group_mappings().filter(is_primary=True).select_related("sub_unit_group"),
     )
 
 
@@ -80,9 +78,9 @@ def occupation_or_404(code: str) -> Occupation:
             ),
             Prefetch(
                 "sub_unit_group_mappings",
-                queryset=SubUnitGroupMapping.objects.select_related(
-                    "sub_unit_group__unit_group"
-                ).order_by("-is_primary", "sub_unit_group__code"),
+                queryset=sub_unit_group_mappings()
+                .select_related("sub_unit_group__unit_group")
+                .order_by("-is_primary", "sub_unit_group__code"),
             ),
             "green_themes",
         )

@@ -421,3 +421,10 @@ class LocalEdit(models.Model):
                 field=name,
                 defaults={"edited_at": when, "edited_by": user if user and user.pk else None},
             )
+
+
+def sub_unit_group_mappings():
+    """The SOC extension mappings (``socmapping.SubUnitGroupMapping``), reached through
+    Occupation's reverse relation: the SOC app comes after this one and points at Occupation,
+    so this app reads an occupation's mappings without importing the SOC app."""
+    return Occupation.sub_unit_group_mappings.rel.related_model.objects

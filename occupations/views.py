@@ -18,9 +18,9 @@ from occupations.models import (
     Product,
     Progression,
     attach_product_types,
+    sub_unit_group_mappings,
 )
 from routes.models import BAND_LEVELS, TechnicalBand
-from socmapping.models import SubUnitGroupMapping
 
 PAGE_SIZE = 25
 DOWNLOAD_CHUNK = 5000
@@ -99,9 +99,9 @@ def download_rows(request, queryset):
     ):
         types.setdefault(occupation_id, set()).add(Product.Type(product_type).label)
     primaries = dict(
-        SubUnitGroupMapping.objects.filter(occupation__in=chosen, is_primary=True).values_list(
-            "occupation_id", "sub_unit_group__code"
-        )
+        sub_unit_group_mappings()
+        .filter(occupation__in=chosen, is_primary=True)
+        .values_list("occupation_id", "sub_unit_group__code")
     )
     for occupation in queryset.iterator(chunk_size=DOWNLOAD_CHUNK):
         cluster = occupation.cluster
@@ -193,7 +193,8 @@ def occupation_detail(request, code):
         for key, links in groupby(product_links, key=lambda link: link.product.get_type_display())
     ]
     sub_unit_groups = list(
-        SubUnitGroupMapping.objects.filter(occupation=occupation)
+        sub_unit_group_mappings()
+        .filter(occupation=occupation)
         .select_related("sub_unit_group__unit_group")
         .order_by("-is_primary", "sub_unit_group__code")
     )

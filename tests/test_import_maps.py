@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from occmaps.models import ImportRecord
+from core.models import ImportRecord
 from occupations.models import (
     GreenTheme,
     Occupation,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from occmaps.models import ImportRecord
+from core.models import ImportRecord
 from occupations.models import Occupation, OccupationProduct, Product
 from tests.snapshot import data_snapshot
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from occmaps.models import ImportRecord
+from core.models import ImportRecord
+from importers.soc_mapping import COLUMNS, DISCLAIMER, export_csv, fold
 from occupations.models import Occupation
-from socmapping.importers.mapping_csv import COLUMNS, DISCLAIMER, export_csv, fold
 from socmapping.models import SocMapping, SubUnitGroupMapping
 from tests.snapshot import data_snapshot
 

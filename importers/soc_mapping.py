@@ -1,0 +1,652 @@
+"""The SOC mapping CSVs: which SOC 2010 unit group (IfATE) and which SOC 2020 extension sub-unit
+groups (Gatsby) each occupation maps to. Read, check, write in one transaction; and export.
+
+The layout we write (``export_soc_mapping``) and read back unchanged
+---------------------------------------------------------------------
+
+UTF-8 without a byte order mark, comma-separated, fields quoted only when they need it, lines
+ending in ``\\n``, the first line the header. Rows are sorted by occupation code (then, for
+``soc2020ext``, the primary sub-unit group first and the rest by code).
+
+``--scheme soc2010``: one row per occupation with a SOC 2010 unit group::
+
+    occupation_code,standard_reference,occupation_title,soc2010_code,soc2010_title
+    OCC0118,ST0118,Data analyst,3539,Business and related associate professionals n.e.c.
+
+``--scheme soc2020ext``: one row per occupation and sub-unit group, exactly one row per
+occupation marked primary::
+
+    occupation_code,standard_reference,occupation_title,soc2020_unit_group,sub_unit_group_code,sub_unit_group_title,primary
+    OCC0118,ST0118,Data analyst,3544,3544/00,Data analysts,yes
+    OCC0118,ST0118,Data analyst,2433,2433/04,Statistical data scientists,no
+
+- ``occupation_code``: the occupation (``OCC0118``, variants ``OCC0119A``).
+- ``standard_reference``: its apprenticeship standard (``ST0118``); empty when it has none.
+- ``soc2010_code``: a four-digit SOC 2010 unit group; ``sub_unit_group_code``: a SOC 2020
+  extension sub-unit group (``3544/00``); ``soc2020_unit_group``: its four-digit unit group.
+- ``primary``: ``yes`` or ``no``.
+- The titles are there for people reading the file; an import does not write them.
+
+What an import accepts
+----------------------
+
+Published copies name their columns differently, so headers are matched ignoring case, spaces,
+underscores and hyphens (``SOC 2020 ext`` = ``soc_2020_ext``), and these names are accepted:
+
+- occupation code: ``occupation_code``, ``Occupation code``, ``OCC code``, ``stdCode``;
+- standard reference: ``standard_reference``, ``Standard reference``, ``Reference``, ``ST code``,
+  ``referenceNumber``, ``Reference number``, ``Standard code``;
+- occupation title: ``occupation_title``, ``Occupation title``, ``Title``, ``Occupation name``,
+  ``Standard title``, ``Standard name``, ``Name``;
+- SOC 2010 unit group: ``soc2010_code``, ``SOC 2010``, ``SOC code``, ``SOC2010 code``,
+  ``soc_code``, ``SOC 2010 unit group``; its title: ``soc2010_title``, ``SOC 2010 title``,
+  ``SOC title``, ``SOC 2010 description``, ``SOC description``;
+- SOC 2020 unit group: ``soc2020_unit_group``, ``SOC 2020``, ``SOC 2020 code``,
+  ``SOC 2020 unit group``, ``Unit group``;
+- sub-unit group: ``sub_unit_group_code``, ``SOC 2020 ext``, ``SOC_2020_ext``,
+  ``Sub-unit group``, ``Sub-unit group code``, ``SUG code``, ``SUG``; its title:
+  ``sub_unit_group_title``, ``Sub-unit group title``, ``SUG title``, ``SOC 2020 ext title``,
+  ``Sub-unit group description``;
+- primary: ``primary``, ``Primary``, ``is_primary``, ``Primary SUG``, ``Primary flag``, with the
+  values ``yes``/``no``, ``true``/``false``, ``y``/``n``, ``1``/``0`` in any case.
+
+Required: an occupation code or a standard reference column, and ``soc2010`` the SOC 2010 code,
+``soc2020ext`` the sub-unit group and primary columns. Other columns are ignored (and named in a
+note). A UTF-8 byte order mark (as Excel writes) is accepted; blank lines are skipped.
+
+An occupation is found by its code; a row without one by its standard reference (the occupation's
+own, or the code of an apprenticeship product listed for it), which must name exactly one
+occupation: a standard with options (ST0119) needs the occupation code.
+
+The file is the whole mapping for the occupations it names: ``soc2010`` sets each one's SOC 2010
+unit group, ``soc2020ext`` replaces each one's sub-unit groups. Occupations the file does not
+name are left alone. Every code must already be in the database (``import_maps`` or
+``import_soc``). Any problem (a missing column, an unknown occupation or code, a duplicate row,
+not exactly one primary sub-unit group, a file that is not UTF-8 CSV) rejects the whole file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from core.importing import ImportOutcome, Problems, SyncResult, keyed, sync_rows
+from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
+from socmapping.models import (
+    SUB_UNIT_GROUP_CODE_RE,
+    SocGroup,
+    SocMapping,
+    SubUnitGroup,
+    SubUnitGroupMapping,
+)
+
+#: For the download pages: what the mappings are and are not. Our words, not the publishers'.
+DISCLAIMER = (
+    "These mappings link each occupation to the SOC group its publishers judged the closest fit: "
+    "the Institute for Apprenticeships and Technical Education (now part of Skills England) for "
+    "SOC 2010, the Gatsby Charitable Foundation for the SOC 2020 extension sub-unit groups. They "
+    "are a best-fit judgement, not an official coding by the Office for National Statistics, and "
+    "one occupation may span several SOC groups. Read the ONS descriptions of the groups before "
+    "relying on a mapping, for example in statistics, funding or labour market analysis."
+)
+
+SOC2010 = "soc2010"
+SOC2020EXT = "soc2020ext"
+SCHEMES = (SOC2010, SOC2020EXT)
+
+#: The columns we write, in order.
+COLUMNS = {
+    SOC2010: [
+        "occupation_code",
+        "standard_reference",
+        "occupation_title",
+        "soc2010_code",
+        "soc2010_title",
+    ],
+    SOC2020EXT: [
+        "occupation_code",
+        "standard_reference",
+        "occupation_title",
+        "soc2020_unit_group",
+        "sub_unit_group_code",
+        "sub_unit_group_title",
+        "primary",
+    ],
+}
+
+_COMMON_ALIASES = {
+    "occupation_code": ["Occupation code", "OCC code", "stdCode"],
+    "standard_reference": [
+        "Standard reference",
+        "Reference",
+        "ST code",
+        "referenceNumber",
+        "Standard code",
+    ],
+    "occupation_title": [
+        "Occupation title",
+        "Title",
+        "Occupation name",
+        "Standard title",
+        "Standard name",
+        "Name",
+    ],
+}
+#: Header spellings accepted on reading, besides the column names we write.
+ALIASES = {
+    SOC2010: _COMMON_ALIASES
+    | {
+        "soc2010_code": ["SOC 2010", "SOC code", "SOC2010 code", "soc_code", "SOC 2010 unit group"],
+        "soc2010_title": ["SOC 2010 title", "SOC title", "SOC 2010 description", "SOC description"],
+    },
+    SOC2020EXT: _COMMON_ALIASES
+    | {
+        "soc2020_unit_group": ["SOC 2020", "SOC 2020 code", "SOC 2020 unit group", "Unit group"],
+        "sub_unit_group_code": [
+            "SOC 2020 ext",
+            "Sub-unit group",
+            "Sub-unit group code",
+            "SUG code",
+            "SUG",
+        ],
+        "sub_unit_group_title": [
+            "Sub-unit group title",
+            "SUG title",
+            "SOC 2020 ext title",
+            "Sub-unit group description",
+        ],
+        "primary": ["is_primary", "Primary SUG", "Primary flag"],
+    },
+}
+REQUIRED = {SOC2010: ["soc2010_code"], SOC2020EXT: ["sub_unit_group_code", "primary"]}
+OCCUPATION_COLUMNS = ["occupation_code", "standard_reference"]
+TRUE = {"yes", "y", "true", "1"}
+FALSE = {"no", "n", "false", "0"}
+SOC_UNIT_RE = re.compile(r"^[1-9][0-9]{3}$")
+
+
+def fold(header: str) -> str:
+    """``SOC 2020 ext``, ``soc_2020_ext`` and ``SOC-2020-Ext`` all fold to ``soc2020ext``."""
+    return re.sub(r"[\s_\-]+", "", header).lower()
+
+
+def header_names(scheme: str) -> dict[str, str]:
+    """Folded header spelling → our column name."""
+    names = {}
+    for column in COLUMNS[scheme]:
+        for spelling in [column, *ALIASES[scheme].get(column, [])]:
+            names[fold(spelling)] = column
+    return names
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MappingData:
+    scheme: str
+    #: soc2010: occupation id → SOC 2010 group id.
+    soc2010: dict[int, int] = field(default_factory=dict)
+    #: soc2020ext: occupation id → {sub-unit group id: primary}.
+    sub_unit_groups: dict[int, dict[int, bool]] = field(default_factory=dict)
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def occupations(self) -> int:
+        return len(self.soc2010 if self.scheme == SOC2010 else self.sub_unit_groups)
+
+
+class _Lookups:
+    """The codes a file may name, read from the database once."""
+
+    def __init__(self, scheme: str):
+        self.occupations = {
+            code: pk for pk, code in Occupation.objects.values_list("pk", "code").iterator()
+        }
+        self.references: dict[str, set[str]] = {}
+        self.codes_by_pk = {pk: code for code, pk in self.occupations.items()}
+        for code, reference in Occupation.objects.exclude(standard_reference="").values_list(
+            "code", "standard_reference"
+        ):
+            self.references.setdefault(reference.upper(), set()).add(code)
+        for code, reference in OccupationProduct.objects.filter(
+            product__type=Product.Type.APPRENTICESHIP
+        ).values_list("occupation__code", "product__code"):
+            self.references.setdefault(reference.upper(), set()).add(code)
+        if scheme == SOC2010:
+            self.soc2010 = dict(
+                SocGroup.objects.soc2010().units().values_list("code", "pk").iterator()
+            )
+        else:
+            self.sub_unit_groups = {
+                code: (pk, unit)
+                for code, pk, unit in SubUnitGroup.objects.values_list(
+                    "code", "pk", "unit_group__code"
+                ).iterator()
+            }
+
+
+def decode(raw: bytes, label: str, problems: Problems) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(
+            f"{label}:{line}",
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}): save the file as UTF-8 CSV",
+        )
+        return None
+
+
+def read_file(path: Path, scheme: str) -> tuple[MappingData, Problems]:
+    problems = Problems()
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        problems.add(str(path), "no such file")
+        return MappingData(scheme), problems
+    except OSError as exc:
+        problems.add(str(path), f"cannot be read: {exc}")
+        return MappingData(scheme), problems
+    return read_bytes(raw, str(path), scheme)
+
+
+def read_bytes(raw: bytes, label: str, scheme: str) -> tuple[MappingData, Problems]:
+    """Check a whole mapping file against the database; return what it maps and every problem."""
+    problems = Problems()
+    data = MappingData(scheme)
+    text = decode(raw, label, problems)
+    if text is None:
+        return data, problems
+    if "\x00" in text:
+        problems.add(label, "holds NUL characters: not a CSV text file (a spreadsheet?)")
+        return data, problems
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        _read_rows(reader, label, scheme, data, problems)
+    except csv.Error as exc:
+        problems.add(f"{label}:{reader.line_num}", f"not valid CSV: {exc}")
+    return data, problems
+
+
+def _read_rows(reader, label: str, scheme: str, data: MappingData, problems: Problems) -> None:
+    header = next(reader, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(reader, None)
+    if header is None:
+        problems.add(label, "empty: no header line")
+        return
+    header_line = reader.line_num
+    columns = _columns(header, scheme, f"{label}:{header_line}", data, problems)
+    if columns is None:
+        return
+    lookups = _Lookups(scheme)
+    reader_state = _RowChecker(label, scheme, columns, header, lookups, data, problems)
+    last_line = header_line
+    for cells in reader:
+        line = last_line + 1
+        last_line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        data.rows += 1
+        reader_state.check(line, cells)
+    reader_state.finish()
+
+
+def _columns(header, scheme, where, data: MappingData, problems: Problems) -> dict | None:
+    """Our column name → its index in the file; None (with a problem) if a required one is
+    missing."""
+    names = header_names(scheme)
+    columns: dict[str, int] = {}
+    ignored = []
+    before = len(problems)
+    for index, cell in enumerate(header):
+        column = names.get(fold(cell))
+        if column is None:
+            if cell.strip():
+                ignored.append(cell.strip())
+            continue
+        if column in columns:
+            problems.add(
+                where,
+                f"header: {header[columns[column]]!r} and {cell!r} are both the {column} column",
+            )
+            continue
+        columns[column] = index
+    missing = [c for c in REQUIRED[scheme] if c not in columns]
+    if not any(c in columns for c in OCCUPATION_COLUMNS):
+        missing.insert(0, " or ".join(OCCUPATION_COLUMNS))
+    if missing:
+        found = ", ".join(repr(cell) for cell in header) or "nothing"
+        problems.add(
+            where,
+            f"header: missing column(s) {', '.join(missing)} (found {found}); "
+            f"a {scheme} file needs {', '.join(_needed(scheme))}",
+        )
+    if len(problems) > before:
+        return None
+    if ignored:
+        data.notes.append(f"{where}: columns ignored: {', '.join(ignored)}")
+    return columns
+
+
+def _needed(scheme: str) -> list[str]:
+    return ["occupation_code (or standard_reference)", *REQUIRED[scheme]]
+
+
+class _RowChecker:
+    def __init__(self, label, scheme, columns, header, lookups: _Lookups, data, problems):
+        self.label = label
+        self.scheme = scheme
+        self.columns = columns
+        self.header = header
+        self.lookups = lookups
+        self.data = data
+        self.problems = problems
+        #: soc2010: occupation id → (line, SOC code); soc2020ext: (occupation, SUG) → line.
+        self.seen: dict = {}
+        #: soc2020ext: occupation id → [(line, primary)].
+        self.lines: dict[int, list[tuple[int, bool]]] = {}
+        #: soc2020ext: occupations with a row whose code or flag is unreadable: their primaries
+        #: are not counted (the row's own problem says enough).
+        self.unsure: set[int] = set()
+
+    def name(self, column: str) -> str:
+        """The column as the file names it."""
+        return self.header[self.columns[column]].strip()
+
+    def value(self, cells: list[str], column: str) -> str:
+        index = self.columns.get(column)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index].strip()
+
+    def check(self, line: int, cells: list[str]) -> None:
+        where = f"{self.label}:{line}"
+        before = len(self.problems)
+        if len(cells) > len(self.header) and any(c.strip() for c in cells[len(self.header) :]):
+            self.problems.add(
+                where,
+                f"row: {len(cells)} fields but the header has {len(self.header)}: a comma too "
+                "many, or a value that needs quotes?",
+            )
+        occupation = self.occupation(cells, where)
+        if self.scheme == SOC2010:
+            self.check_soc2010(cells, where, line, occupation, before)
+        else:
+            self.check_sub_unit_group(cells, where, line, occupation, before)
+
+    def occupation(self, cells: list[str], where: str) -> int | None:
+        code = self.value(cells, "occupation_code").upper()
+        reference = self.value(cells, "standard_reference").upper()
+        if code:
+            if not re.match(OCCUPATION_CODE_RE, code):
+                self.problems.add(
+                    where,
+                    f"{self.name('occupation_code')}: {code!r}: not an occupation code like "
+                    "OCC0118",
+                )
+                return None
+            pk = self.lookups.occupations.get(code)
+            if pk is None:
+                self.problems.add(
+                    where, f"{self.name('occupation_code')}: {code}: no such occupation"
+                )
+                return None
+            if reference and code not in self.lookups.references.get(reference, set()):
+                self.data.notes.append(
+                    f"{where}: {self.name('standard_reference')}: {reference}: not a standard "
+                    f"listed for {code}; the occupation code is used"
+                )
+            return pk
+        if not reference:
+            named = " and ".join(self.name(c) for c in OCCUPATION_COLUMNS if c in self.columns)
+            self.problems.add(where, f"{named}: empty: the row names no occupation")
+            return None
+        codes = sorted(self.lookups.references.get(reference, set()))
+        if not codes:
+            self.problems.add(
+                where,
+                f"{self.name('standard_reference')}: {reference}: no occupation has this standard",
+            )
+            return None
+        if len(codes) > 1:
+            self.problems.add(
+                where,
+                f"{self.name('standard_reference')}: {reference}: names {len(codes)} occupations "
+                f"({', '.join(codes)}): give the occupation code",
+            )
+            return None
+        return self.lookups.occupations[codes[0]]
+
+    def _code(self, cells, where, column, pattern, example) -> str | None:
+        value = self.value(cells, column)
+        if not value:
+            self.problems.add(where, f"{self.name(column)}: empty: every row needs one")
+            return None
+        if not re.match(pattern, value):
+            self.problems.add(where, f"{self.name(column)}: {value!r}: not a code like {example}")
+            return None
+        return value
+
+    def check_soc2010(self, cells, where, line, occupation, before) -> None:
+        code = self._code(cells, where, "soc2010_code", SOC_UNIT_RE, "2136")
+        group = None
+        if code is not None:
+            group = self.lookups.soc2010.get(code)
+            if group is None:
+                self.problems.add(
+                    where,
+                    f"{self.name('soc2010_code')}: {code}: no such SOC 2010 unit group in the "
+                    "database",
+                )
+        if occupation is None or code is None:
+            return
+        if occupation in self.seen:
+            first, first_code = self.seen[occupation]
+            occupation_code = self.lookups.codes_by_pk[occupation]
+            if first_code == code:
+                self.problems.add(where, f"row: a duplicate of line {first} ({occupation_code})")
+            else:
+                self.problems.add(
+                    where,
+                    f"{self.name('soc2010_code')}: {code}: {occupation_code} is also on line "
+                    f"{first} (with {first_code}): one SOC 2010 unit group per occupation",
+                )
+            return
+        self.seen[occupation] = (line, code)
+        if len(self.problems) == before:
+            self.data.soc2010[occupation] = group
+
+    def check_sub_unit_group(self, cells, where, line, occupation, before) -> None:
+        code = self._code(cells, where, "sub_unit_group_code", SUB_UNIT_GROUP_CODE_RE, "3544/00")
+        known = None
+        if code is not None:
+            known = self.lookups.sub_unit_groups.get(code)
+            if known is None:
+                self.problems.add(
+                    where,
+                    f"{self.name('sub_unit_group_code')}: {code}: no such SOC 2020 sub-unit "
+                    "group in the database",
+                )
+        unit = self.value(cells, "soc2020_unit_group")
+        if code is not None and unit and unit != code[:4]:
+            self.problems.add(
+                where,
+                f"{self.name('soc2020_unit_group')}: {unit!r}: sub-unit group {code} is in unit "
+                f"group {code[:4]}",
+            )
+        raw_primary = self.value(cells, "primary")
+        primary = raw_primary.lower() in TRUE
+        if raw_primary.lower() not in TRUE | FALSE:
+            shown = repr(raw_primary) if raw_primary else "empty"
+            self.problems.add(where, f"{self.name('primary')}: {shown}: not yes or no")
+            code = None
+        if occupation is None:
+            return
+        if code is None:
+            self.unsure.add(occupation)
+            return
+        if (occupation, code) in self.seen:
+            self.problems.add(
+                where,
+                f"row: {self.lookups.codes_by_pk[occupation]} and {code} are also on line "
+                f"{self.seen[(occupation, code)]}",
+            )
+            return
+        self.seen[(occupation, code)] = line
+        self.lines.setdefault(occupation, []).append((line, primary))
+        if len(self.problems) == before and known is not None:
+            self.data.sub_unit_groups.setdefault(occupation, {})[known[0]] = primary
+
+    def finish(self) -> None:
+        for occupation, lines in self.lines.items():
+            primaries = [line for line, primary in lines if primary]
+            if len(primaries) == 1 or (occupation in self.unsure and len(primaries) == 0):
+                continue
+            code = self.lookups.codes_by_pk[occupation]
+            marked = f" (lines {', '.join(map(str, primaries))})" if primaries else ""
+            self.problems.add(
+                f"{self.label}:{lines[0][0]}",
+                f"{self.name('primary')}: {len(primaries)} of {code}'s {len(lines)} sub-unit "
+                f"groups marked primary{marked}: exactly one must be",
+            )
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+class MappingWriter:
+    """Writes checked :class:`MappingData`. Call inside a transaction."""
+
+    def __init__(self, data: MappingData):
+        self.data = data
+
+    def write(self) -> ImportOutcome:
+        if self.data.scheme == SOC2010:
+            outcome = self.write_soc2010()
+        else:
+            outcome = self.write_sub_unit_groups()
+        outcome.notes.extend(self.data.notes)
+        return outcome
+
+    def write_soc2010(self) -> ImportOutcome:
+        # The summary line capitalises this name (and lowercases the rest): no "SOC" in it.
+        outcome = ImportOutcome(main="unit group mappings")
+        wanted = self.data.soc2010
+        existing = keyed(
+            SocMapping.objects.filter(occupation_id__in=list(wanted)), lambda m: m.occupation_id
+        )
+        desired = {
+            occupation: {"occupation_id": occupation, "soc2010_id": group}
+            for occupation, group in wanted.items()
+        }
+        outcome.add(
+            "unit group mappings", sync_rows(SocMapping, desired, existing, delete_missing=False)
+        )
+        return outcome
+
+    def write_sub_unit_groups(self) -> ImportOutcome:
+        """Rows whose primary flag changes are deleted and made again, after every stale row is
+        gone, so that the one-primary constraint holds at every step."""
+        outcome = ImportOutcome(main="sub-unit group mappings")
+        result = SyncResult()
+        wanted = self.data.sub_unit_groups
+        have: dict[int, dict[int, SubUnitGroupMapping]] = {}
+        for mapping in SubUnitGroupMapping.objects.filter(occupation_id__in=list(wanted)):
+            have.setdefault(mapping.occupation_id, {})[mapping.sub_unit_group_id] = mapping
+        stale: list[int] = []
+        new: list[SubUnitGroupMapping] = []
+        for occupation, groups in wanted.items():
+            current = have.get(occupation, {})
+            for group, primary in groups.items():
+                mapping = current.get(group)
+                if mapping is not None and mapping.is_primary == primary:
+                    result.unchanged += 1
+                    continue
+                if mapping is None:
+                    result.created += 1
+                else:
+                    stale.append(mapping.pk)
+                    result.updated += 1
+                new.append(
+                    SubUnitGroupMapping(
+                        occupation_id=occupation, sub_unit_group_id=group, is_primary=primary
+                    )
+                )
+            gone = [m.pk for group, m in current.items() if group not in groups]
+            stale.extend(gone)
+            result.deleted += len(gone)
+        for start in range(0, len(stale), 500):
+            SubUnitGroupMapping.objects.filter(pk__in=stale[start : start + 500]).delete()
+        SubUnitGroupMapping.objects.bulk_create(new, batch_size=500)
+        outcome.add("sub-unit group mappings", result)
+        return outcome
+
+
+# Exporting ---------------------------------------------------------------------------------
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def export_rows(scheme: str) -> list[list[str]]:
+    """The rows of the export (without the header), from the database, sorted."""
+    if scheme == SOC2010:
+        mappings = SocMapping.objects.filter(soc2010__isnull=False).select_related(
+            "occupation", "soc2010"
+        )
+        rows = [
+            [
+                m.occupation.code,
+                m.occupation.standard_reference,
+                m.occupation.title,
+                m.soc2010.code,
+                m.soc2010.title,
+            ]
+            for m in mappings
+        ]
+        return sorted(rows, key=lambda row: row[0])
+    if scheme != SOC2020EXT:
+        raise ValueError(f"unknown scheme {scheme!r}: {' or '.join(SCHEMES)}")
+    mappings = SubUnitGroupMapping.objects.select_related(
+        "occupation", "sub_unit_group__unit_group"
+    )
+    # Sorted here, not by the database: PostgreSQL's collation may not sort codes as SQLite does.
+    ordered = sorted(
+        mappings, key=lambda m: (m.occupation.code, not m.is_primary, m.sub_unit_group.code)
+    )
+    return [
+        [
+            m.occupation.code,
+            m.occupation.standard_reference,
+            m.occupation.title,
+            m.sub_unit_group.unit_group.code,
+            m.sub_unit_group.code,
+            m.sub_unit_group.title,
+            _yes_no(m.is_primary),
+        ]
+        for m in ordered
+    ]
+
+
+def write_csv(scheme: str, stream: TextIO, rows: Iterable[list[str]] | None = None) -> int:
+    """Write the export to ``stream`` (opened with ``newline=""``); return the number of rows."""
+    rows = export_rows(scheme) if rows is None else list(rows)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS[scheme])
+    writer.writerows(rows)
+    return len(rows)
+
+
+def export_csv(scheme: str) -> str:
+    stream = io.StringIO(newline="")
+    write_csv(scheme, stream)
+    return stream.getvalue()
