@@ -27,7 +27,7 @@ from ninja.errors import HttpError, ValidationError
 
 from core.models import DataVersion, ImportRecord
 from core.schemas import ApiError, ApiSchema
-from importers.maps.export import CREDIT, LICENCE
+from importers.exports import CREDIT, LICENCE
 from occupations.api import products_router
 from occupations.api import router as occupations_router
 from occupations.route_api import router as routes_router

@@ -1,4 +1,3 @@
-import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -12,8 +11,16 @@ from django.views.decorators.http import require_safe
 
 from core.dataversion import data_version
 from core.models import ImportRecord
-from importers.maps.export import CREDIT, LICENCE, export_map
-from importers.soc_mapping import COLUMNS, DISCLAIMER, SOC2010, SOC2020EXT, export_csv
+from importers.exports import (
+    CREDIT,
+    DISCLAIMER,
+    LICENCE,
+    SOC2010_COLUMNS,
+    SOC2020_SUB_UNIT_GROUP_COLUMNS,
+    maps_json,
+    soc2010_mapping_csv,
+    soc2020_sub_unit_group_mapping_csv,
+)
 from occupations.models import Occupation
 from routes.models import Route
 from site_pages import apidocs
@@ -68,11 +75,10 @@ class Download:
 
     def build(self, request) -> bytes:
         if self.name == "soc2010-mapping.csv":
-            return export_csv(SOC2010).encode()
+            return soc2010_mapping_csv()
         if self.name == "soc2020-sub-unit-group-mapping.csv":
-            return export_csv(SOC2020EXT).encode()
-        site = request.build_absolute_uri("/").rstrip("/")
-        return json.dumps(export_map(site), ensure_ascii=False, indent=1).encode()
+            return soc2020_sub_unit_group_mapping_csv()
+        return maps_json(request.build_absolute_uri("/").rstrip("/"))
 
 
 DOWNLOADS = {
@@ -83,7 +89,7 @@ DOWNLOADS = {
             "Occupations mapped to SOC 2010",
             "text/csv; charset=utf-8",
             "One row for each occupation with a SOC 2010 mapping: its closest SOC 2010 unit group.",
-            COLUMNS[SOC2010],
+            SOC2010_COLUMNS,
         ),
         Download(
             "soc2020-sub-unit-group-mapping.csv",
@@ -91,7 +97,7 @@ DOWNLOADS = {
             "text/csv; charset=utf-8",
             "One row for each occupation and sub-unit group; primary says which one is the "
             "occupation's main match (yes or no).",
-            COLUMNS[SOC2020EXT],
+            SOC2020_SUB_UNIT_GROUP_COLUMNS,
         ),
         Download(
             "occupational-maps.json",
