@@ -71,7 +71,7 @@ class PathwayOut(PathwayRef):
 
     @staticmethod
     def resolve_rows(obj) -> list:
-        return obj.row_list
+        return obj.grid
 
 
 class BandOut(ApiSchema):

@@ -2,7 +2,6 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,23 +21,14 @@ from importers.exports import (
     soc2020_sub_unit_group_mapping_csv,
 )
 from occupations.models import Occupation
-from routes.models import Route
+from occupations.selectors import routes_with_counts
 from site_pages import apidocs
 from site_pages.api import api
 
 
 @require_safe
 def home(request):
-    status_counts = {
-        f"status_{status.value}": Count(
-            "pathways__clusters__occupations",
-            filter=Q(pathways__clusters__occupations__status=status),
-        )
-        for status in Occupation.Status
-    }
-    routes = Route.objects.annotate(
-        occupation_count=Count("pathways__clusters__occupations"), **status_counts
-    ).order_by("sequence", "name")
+    routes = routes_with_counts().order_by("sequence", "name")
     latest_import = ImportRecord.objects.succeeded().order_by("-finished_at").first()
     return render(
         request,
