@@ -1,102 +1,24 @@
-"""What every importer shares: problems with their place, text cleaning, syncing rows, and the
-run itself (validate, then write in one transaction, record it, report one summary line)."""
+"""What every importer shares for writing: syncing rows, the lock, and the run itself (validate,
+then write in one transaction, record it, report one summary line). Problems are in
+``core.problems``, the field parsers in ``core.parsers``."""
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import html
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-import nh3
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.models import DataVersion, ImportRecord
-
-#: HTML the occupation summaries may keep; everything else is removed (its text stays).
-SUMMARY_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i"}
-UNKNOWN_DATE = "0001-01-01"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input, said with where it is: ``file:line`` or the record."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        # One line a problem, whatever the input held (a header cell may hold a line break).
-        text = f"{self.where}: {self.message}"
-        return text.replace("\r", "\\r").replace("\n", "\\n")
-
-
-class ImportRejected(Exception):
-    """The input has problems; nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the input")
-
-
-class Problems(list):
-    """A list of problems with a shorthand to add one."""
-
-    def add(self, where: str, message: str) -> None:
-        self.append(Problem(where, message))
-
-
-#: Characters no text field keeps: control characters (NUL included) and lone surrogates.
-UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def clean_text(value) -> str:
-    """Unescape entities, turn no-break spaces into spaces, drop control characters, fold runs
-    of white space, trim."""
-    if value is None:
-        return ""
-    text = UNWANTED.sub("", html.unescape(str(value))).replace("\xa0", " ")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def clean_multiline(value) -> str:
-    """Like :func:`clean_text` but keeps paragraph breaks."""
-    if value is None:
-        return ""
-    text = UNWANTED.sub("", html.unescape(str(value))).replace("\xa0", " ").replace("\r\n", "\n")
-    paragraphs = [re.sub(r"[ \t\f\v]+", " ", part).strip() for part in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(" ".join(p.split("\n")).strip() for p in paragraphs if p.strip())
-
-
-def sanitise_html(value) -> str:
-    """Keep a small allow-list of tags and no attributes; drop empty paragraphs."""
-    if not value:
-        return ""
-    text = UNWANTED.sub("", str(value)).replace("&nbsp;", " ")
-    cleaned = nh3.clean(text, tags=SUMMARY_TAGS, attributes={})
-    cleaned = re.sub(r"<p>\s*</p>", "", cleaned)
-    cleaned = re.sub(r"[ \t]+", " ", cleaned)
-    return cleaned.strip()
-
-
-def parse_date(value, where: str, problems: Problems, field_name: str) -> date | None:
-    """ISO dates; the source's ``0001-01-01`` placeholder and empty values mean unknown."""
-    if value in (None, "") or str(value).startswith(UNKNOWN_DATE):
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        problems.add(where, f"{field_name}: {value!r}: not a date (YYYY-MM-DD)")
-        return None
+from core.problems import Problem
 
 
 @dataclass

@@ -32,14 +32,9 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from core.importing import (
-    ImportOutcome,
-    Problems,
-    SyncResult,
-    clean_text,
-    keyed,
-    sync_rows,
-)
+from core.importing import ImportOutcome, SyncResult, keyed, sync_rows
+from core.parsers import clean_text
+from core.problems import Problems
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,
     SocGroup,

@@ -75,7 +75,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from core.importing import ImportOutcome, Problems, SyncResult, keyed, sync_rows
+from core.importing import ImportOutcome, SyncResult, keyed, sync_rows
+from core.problems import Problems
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,

@@ -29,14 +29,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from core.importing import (
-    UNKNOWN_DATE,
-    ImportOutcome,
-    Problems,
-    clean_text,
-    keyed,
-    sync_rows,
-)
+from core.importing import ImportOutcome, keyed, sync_rows
+from core.parsers import UNKNOWN_DATE, clean_text
+from core.problems import Problems
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 
 #: Seconds to wait for a server before giving up.

@@ -330,6 +330,42 @@ def test_bad_records_are_refused_with_their_place_and_nothing_changes(
     assert any(message in problem for problem in failure.problems)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d.update(name=["Data", "analyst"]),
+            "record OCC0118: name: ['Data', 'analyst']: expected text, not list",
+        ),
+        (
+            lambda d: d.update(stdCode=118),
+            "record (no code): stdCode: 118: expected text, not int",
+        ),
+        (
+            lambda d: d["typicalJobTitles"][0].update(isGreen="false"),
+            "typicalJobTitles[0].isGreen: 'false': expected true or false",
+        ),
+        (
+            lambda d: d["typicalJobTitles"][0].update(name=7),
+            "typicalJobTitles[0].name: 7: expected text, not int",
+        ),
+        (
+            lambda d: d["soc"]["soc2020SubUnitGroups"][0].update(isPrimary=1),
+            "soc.soc2020SubUnitGroups[0].isPrimary: 1: expected true or false",
+        ),
+    ],
+)
+def test_wrong_types_are_refused_not_turned_into_text_or_truth(
+    tmp_path, maps, digital, change, message
+):
+    folder = broken(tmp_path, maps, change)
+    before = data_snapshot()
+    error = rejected(folder)
+    assert message in error
+    assert "OCC0118.json" in error
+    assert data_snapshot() == before
+
+
 def test_every_problem_is_listed_not_just_the_first(tmp_path, maps):
     def change(document):
         document.update(level=9, status=7)

@@ -5,15 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.importing import (
-    ImportBusy,
-    ImportOutcome,
-    ImportRejected,
-    Problem,
-    record_failure,
-    run_import,
-    summary_line,
-)
+from core.importing import ImportBusy, ImportOutcome, record_failure, run_import, summary_line
+from core.problems import ImportRejected, Problem
 
 #: At most this many problems are printed; the rest are counted.
 MAX_PROBLEMS_SHOWN = 200

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import FieldDoesNotExist
-
-from core.importing import (
-    Problems,
+from core.parsers import (
+    check_lengths,
     clean_text,
+    flag,
+    list_field,
     parse_date,
     sanitise_html,
+    text,
+    whole_number,
 )
+from core.problems import Problems
 from importers.maps.data import PRODUCT_TYPES, STATUSES, MapData, OccupationData
 from occupations.models import (
     OCCUPATION_CODE_RE,
@@ -28,74 +31,22 @@ from socmapping.models import (
     SubUnitGroup,
 )
 
-#: The largest id or sequence the database columns hold.
-MAX_NUMBER = 2_147_483_647
-
-
-def whole_number(
-    value, where: str, name: str, problems: Problems, *, required=True, maximum=MAX_NUMBER
-) -> int | None:
-    if value is None or value == "":
-        if required:
-            problems.add(where, f"{name}: missing")
-        return None
-    if isinstance(value, bool | list | dict):
-        problems.add(where, f"{name}: {shown(value)}: not a whole number")
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        problems.add(where, f"{name}: {shown(value)}: not a whole number")
-        return None
-    if number != value and str(number) != str(value).strip():
-        problems.add(where, f"{name}: {shown(value)}: not a whole number")
-        return None
-    if not 0 <= number <= maximum:
-        problems.add(where, f"{name}: {shown(value)}: must be between 0 and {maximum}")
-        return None
-    return number
-
-
-def shown(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def list_field(container: dict, key: str, where: str, problems: Problems) -> list:
-    """``container[key]`` when it is a list; nothing (with a problem) when it is not."""
-    value = container.get(key)
-    if value in (None, "", [], {}):
-        return []
-    if not isinstance(value, list):
-        problems.add(where, f"{key}: expected a list, not {type(value).__name__}")
-        return []
-    return value
-
-
-def check_lengths(model, values: dict, where: str, problems: Problems, prefix: str = "") -> None:
-    """Refuse text longer than its column (PostgreSQL would refuse it mid-write)."""
-    for name, value in values.items():
-        try:
-            limit = model._meta.get_field(name).max_length
-        except FieldDoesNotExist:  # an id or a reference, not a text column
-            continue
-        if limit and isinstance(value, str) and len(value) > limit:
-            problems.add(where, f"{prefix}{name}: {len(value)} characters: at most {limit}")
-
 
 def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -> None:
     raw_code = item.get("stdCode")
-    code = clean_text(raw_code)
+    code = clean_text(raw_code) if isinstance(raw_code, str) else ""
     where = f"{label}: record {code or '(no code)'}"
     before = len(problems)
+    if text(item, "stdCode", where, problems) is None:
+        code = ""
     if not code:
         problems.add(where, "stdCode: missing or empty")
     elif not re.match(OCCUPATION_CODE_RE, code):
         problems.add(where, f"stdCode: {raw_code!r}: not an occupation code like OCC0118")
     if code in data.occupations:
         problems.add(where, f"stdCode: {code}: also in {data.occupations[code].where}")
-    title = clean_text(item.get("name"))
-    if not title:
+    title = text(item, "name", where, problems)
+    if title == "":
         problems.add(where, "name: missing or empty")
     status = whole_number(item.get("status"), where, "status", problems)
     if status is not None and status not in STATUSES:
@@ -307,11 +258,14 @@ def read_job_titles(items, where: str, problems: Problems) -> list[tuple[str, bo
         if not isinstance(item, dict):
             problems.add(where, f"typicalJobTitles[{index}]: expected an object")
             continue
-        name = clean_text(item.get("name"))
+        label = f"typicalJobTitles[{index}]"
+        name = text(item, "name", where, problems, f"{label}.name")
         if not name:
-            problems.add(where, f"typicalJobTitles[{index}].name: missing or empty")
+            if name == "":
+                problems.add(where, f"{label}.name: missing or empty")
             continue
-        titles[name] = titles.get(name, False) or bool(item.get("isGreen"))
+        is_green = flag(item, "isGreen", where, problems, f"{label}.isGreen")
+        titles[name] = titles.get(name, False) or is_green
     return list(titles.items())
 
 
@@ -343,7 +297,9 @@ def read_products(items, code: str, where: str, data: MapData, problems: Problem
             "level": level,
             "status": status,
             "status_name": clean_text(item.get("statusName")),
-            "career_starter": bool(item.get("careerStarter")),
+            "career_starter": flag(
+                item, "careerStarter", where, problems, f"{label}.careerStarter"
+            ),
             "qualification_category": clean_text(item.get("qualificationCategory")),
         }
         check_lengths(Product, values, where, problems, f"{label}.")
@@ -393,7 +349,7 @@ def read_soc(soc, where: str, data: MapData, problems: Problems):
         if code in dict(groups):
             problems.add(where, f"{label}.code: {code}: listed twice")
             continue
-        groups.append((code, bool(item.get("isPrimary"))))
+        groups.append((code, flag(item, "isPrimary", where, problems, f"{label}.isPrimary")))
         title = clean_text(item.get("description"))
         check_lengths(SubUnitGroup, {"title": title}, where, problems, f"{label}.description ")
         data.sub_unit_groups.setdefault(code, title)

@@ -15,7 +15,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 
-from core.importing import Problems, clean_text
+from core.parsers import clean_text
+from core.problems import Problems
 from importers.maps import MapData, check_consistency, read_document
 
 EXPAND = "products,soc,mapHierarchy,typicalJobTitles,keywords,greenThemes,progression"

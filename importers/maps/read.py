@@ -9,17 +9,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from core.importing import (
-    Problems,
-    clean_text,
-)
-from importers.maps.check import (
-    check_consistency,
-    check_lengths,
-    list_field,
-    read_occupation,
-    whole_number,
-)
+from core.parsers import check_lengths, clean_text, list_field, whole_number
+from core.problems import Problems
+from importers.maps.check import check_consistency, read_occupation
 from importers.maps.data import MapData
 from occupations.models import (
     OCCUPATION_CODE_RE,

@@ -6,11 +6,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.text import slugify
 
-from core.importing import (
-    ImportOutcome,
-    keyed,
-    sync_rows,
-)
+from core.importing import ImportOutcome, keyed, sync_rows
 from importers.maps.data import MapData
 from importers.maps.write_lists import OccupationListsWriter
 from occupations.models import (

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from core.importing import (
-    SyncResult,
-    keyed,
-    sync_rows,
-)
+from core.importing import SyncResult, keyed, sync_rows
 from importers.maps.data import User
 from occupations.models import (
     LocalEdit,

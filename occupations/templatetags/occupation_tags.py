@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.safestring import mark_safe
 
-from core.importing import sanitise_html
+from core.parsers import sanitise_html
 from occupations.models import Occupation, Product
 
 register = template.Library()

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from core.importing import ImportRejected
 from core.management.base import ImportCommand
+from core.problems import ImportRejected
 from importers.maps import MapsWriter, read_paths
 from importers.maps.fetch import ApiClient, read_api
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from core.importing import ImportRejected
 from core.management.base import ImportCommand
+from core.problems import ImportRejected
 from importers.soc import SocWriter, read_paths
 
 

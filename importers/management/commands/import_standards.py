@@ -1,5 +1,5 @@
-from core.importing import ImportRejected
 from core.management.base import ImportCommand
+from core.problems import ImportRejected
 from importers.standards import StandardsWriter, read_source
 
 
