@@ -94,7 +94,7 @@ class ImportOutcome:
     """What an importer's write step did, by kind of record."""
 
     counts: dict[str, SyncResult] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str | Problem] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)
     main: str = ""
 
@@ -117,6 +117,32 @@ class ImportOutcome:
     @property
     def changed(self) -> bool:
         return any(result.changes for result in self.counts.values())
+
+    def as_dict(self, seconds: float, *, dry_run: bool = False) -> dict:
+        """The outcome as data: what ``--report`` writes and benchmarks read."""
+
+        def numbers(result: SyncResult) -> dict:
+            return {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "removed": result.deleted,
+            }
+
+        return {
+            "main": self.main,
+            "dry_run": dry_run,
+            "changed": self.changed,
+            "seconds": round(seconds, 3),
+            "totals": numbers(self.totals()),
+            "counts": {name: numbers(result) for name, result in self.counts.items()},
+            "notes": problem_details(self.notes),
+        }
+
+
+def problem_details(notes) -> list[dict]:
+    """The structured notes (those that are :class:`Problem`), as data."""
+    return [note.as_dict() for note in notes if isinstance(note, Problem)]
 
 
 class DryRunRollback(Exception):
@@ -216,7 +242,8 @@ def _record_counts(outcome: ImportOutcome) -> dict:
             }
             for name, r in outcome.counts.items()
         },
-        "problems": outcome.kept_edits + outcome.notes,
+        "problems": [str(note) for note in outcome.kept_edits + outcome.notes],
+        "problem_details": problem_details(outcome.notes),
     }
 
 

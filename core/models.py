@@ -25,6 +25,11 @@ class ImportRecord(models.Model):
     removed = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True, help_text="Counts by kind of record.")
     problems = models.JSONField(default=list, blank=True)
+    problem_details = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The notes with a code, as data: code, where, value, message.",
+    )
     summary = models.TextField(blank=True)
 
     objects = ImportRecordQuerySet.as_manager()

@@ -7,10 +7,22 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, said with where it is: ``file:line`` or the record."""
+    """One thing wrong with (or worth noting about) the input: where it is (``file:line`` or the
+    record), the message in words, and for code to read, a ``code`` naming the kind of problem
+    and the ``value`` concerned. Code reads ``code`` and ``value``, never the message."""
 
     where: str
     message: str
+    code: str = ""
+    value: object = None
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "where": self.where,
+            "value": self.value,
+            "message": self.message,
+        }
 
     def __str__(self) -> str:
         # One line a problem, whatever the input held (a header cell may hold a line break).
@@ -29,5 +41,5 @@ class ImportRejected(Exception):
 class Problems(list):
     """A list of problems with a shorthand to add one."""
 
-    def add(self, where: str, message: str) -> None:
-        self.append(Problem(where, message))
+    def add(self, where: str, message: str, *, code: str = "", value=None) -> None:
+        self.append(Problem(where, message, code, value))

@@ -1,16 +1,14 @@
 """The data quality checks shown to staff in the admin: each lists the records to fix."""
 
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.urls import reverse
 
 from core.models import ImportRecord
+from importers.codes import UNLINKED_PROGRESSION
 from occupations.models import Occupation, OccupationProduct
 from routes.models import BAND_LEVELS, Cluster
-
-UNRESOLVED = re.compile(r"^progression (OCC\w+) [–→] (OCC\w+): \S+ is not in the import")
 
 
 @dataclass
@@ -39,7 +37,11 @@ def dangling_links() -> list[tuple[str, str]]:
     latest = ImportRecord.objects.succeeded().filter(kind="maps").order_by("-finished_at").first()
     if latest is None:
         return []
-    pairs = [m.groups() for m in map(UNRESOLVED.match, latest.problems) if m]
+    pairs = [
+        (detail["value"]["from"], detail["value"]["to"])
+        for detail in latest.problem_details
+        if detail["code"] == UNLINKED_PROGRESSION
+    ]
     known = dict(
         Occupation.objects.filter(code__in={a for a, _ in pairs}).values_list("code", "pk")
     )

@@ -186,6 +186,19 @@ def test_links_outside_the_import_are_reported_not_invented(maps):
     assert run(maps / "digital").count("note(s)") == 1
 
 
+def test_unlinked_progression_is_a_coded_note_in_the_record_and_the_report(maps, tmp_path):
+    report = tmp_path / "report.json"
+    run(maps / "digital", report=str(report))
+    details = ImportRecord.objects.get().problem_details
+    unlinked = [d for d in details if d["code"] == "progression.unlinked"]
+    assert any(d["value"]["missing"] == "OCC0649" for d in unlinked)
+    outcome = json.loads(report.read_text())
+    assert outcome["main"] == "occupations" and outcome["changed"] is True
+    assert outcome["counts"]["occupations"]["created"] == outcome["totals"]["created"] > 0
+    assert outcome["seconds"] >= 0
+    assert [n for n in outcome["notes"] if n["code"] == "progression.unlinked"] == unlinked
+
+
 def test_samples_show_the_other_statuses_and_quirks(maps):
     run(maps / "samples")
     without = Occupation.objects.get(code="OCC0016")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -23,6 +26,11 @@ class ImportCommand(BaseCommand):
             "--dry-run",
             action="store_true",
             help="Check the input and report what would change, without changing anything.",
+        )
+        parser.add_argument(
+            "--report",
+            metavar="PATH",
+            help="Also write the outcome as JSON to PATH: counts by kind, seconds, coded notes.",
         )
 
     def read(self, options):  # pragma: no cover - each command has its own
@@ -47,6 +55,9 @@ class ImportCommand(BaseCommand):
         except ImportBusy as busy:
             raise CommandError(str(busy)) from None
         self.report(outcome, seconds, options)
+        if options.get("report"):
+            report = outcome.as_dict(seconds, dry_run=options["dry_run"])
+            Path(options["report"]).write_text(json.dumps(report, indent=1) + "\n")
 
     def reject(self, problems: list[Problem], source: str, started, options):
         for problem in problems[:MAX_PROBLEMS_SHOWN]:

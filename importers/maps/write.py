@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from core.importing import ImportOutcome, keyed, sync_rows
+from core.problems import Problem
 from importers.maps.data import MapData
 from importers.maps.write_lists import OccupationListsWriter
 from occupations.models import (
@@ -31,7 +32,7 @@ class MapsWriter(OccupationListsWriter):
         self.prune = prune
         self.overwrite_edits = overwrite_edits
         self.outcome = ImportOutcome(main="occupations")
-        self.unresolved: list[str] = []
+        self.unresolved: list[Problem] = []
         # Occupation id → the fields staff edited, which this import keeps.
         self.kept: dict[int, set[str]] = {}
         self.codes: dict[int, str] = {}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from core.importing import SyncResult, keyed, sync_rows
+from core.problems import Problem
+from importers.codes import UNLINKED_GREEN_THEME, UNLINKED_PROGRESSION
 from importers.maps.data import User
 from occupations.models import (
     LocalEdit,
@@ -107,8 +109,13 @@ class OccupationListsWriter:
                 theme = themes.get(theme_id)
                 if theme is None:
                     self.unresolved.append(
-                        f"{occupation.where}: greenThemeIds: {theme_id}: no such green theme "
-                        "in the import or the database; not linked"
+                        Problem(
+                            occupation.where,
+                            f"greenThemeIds: {theme_id}: no such green theme in the import or "
+                            "the database; not linked",
+                            code=UNLINKED_GREEN_THEME,
+                            value={"occupation": code, "green_theme": theme_id},
+                        )
                     )
                     continue
                 rows.append({"occupation_id": ids[code], "greentheme_id": theme.pk})
@@ -192,8 +199,12 @@ class OccupationListsWriter:
             for other in occupation.neighbours:
                 if other not in known:
                     self.unresolved.append(
-                        f"progression {code} – {other}: {other} is not in the import or the "
-                        "database; not linked"
+                        Problem(
+                            f"progression {code} – {other}",
+                            f"{other} is not in the import or the database; not linked",
+                            code=UNLINKED_PROGRESSION,
+                            value={"from": code, "to": other, "missing": other},
+                        )
                     )
                     continue
                 low, high = sorted([code, other], key=lambda c: (levels[c], c))
@@ -209,8 +220,12 @@ class OccupationListsWriter:
             if start not in known or end not in known:
                 missing = start if start not in known else end
                 self.unresolved.append(
-                    f"progression {start} → {end}: {missing} is not in the import or the "
-                    "database; not linked"
+                    Problem(
+                        f"progression {start} → {end}",
+                        f"{missing} is not in the import or the database; not linked",
+                        code=UNLINKED_PROGRESSION,
+                        value={"from": start, "to": end, "missing": missing},
+                    )
                 )
                 continue
             desired[frozenset((known[start], known[end]))] = {
