@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.importing import ImportOutcome, SyncResult, keyed, sync_rows
-from core.problems import Problems
+from core.problems import ImportRejected, Problems
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,
@@ -203,6 +203,33 @@ class MappingData:
         return len(self.soc2010 if self.scheme == SOC2010 else self.sub_unit_groups)
 
 
+@dataclass
+class MappingFile:
+    """A mapping file as read: its header and its non-blank rows with their line numbers."""
+
+    label: str
+    scheme: str
+    header: list[str] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def check(self) -> tuple[MappingData, Problems]:
+        """Check every row against the database: call it inside the import's lock and
+        transaction, so that what is checked is what is written to."""
+        data = MappingData(self.scheme, notes=list(self.notes))
+        problems = Problems()
+        lookups = _Lookups(self.scheme)
+        checker = _RowChecker(
+            self.label, self.scheme, self.columns, self.header, lookups, data, problems
+        )
+        for line, cells in self.rows:
+            data.rows += 1
+            checker.check(line, cells)
+        checker.finish()
+        return data, problems
+
+
 class _Lookups:
     """The codes a file may name, read from the database once."""
 
@@ -245,62 +272,59 @@ def decode(raw: bytes, label: str, problems: Problems) -> str | None:
         return None
 
 
-def read_file(path: Path, scheme: str) -> tuple[MappingData, Problems]:
+def read_file(path: Path, scheme: str) -> tuple[MappingFile, Problems]:
     problems = Problems()
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         problems.add(str(path), "no such file")
-        return MappingData(scheme), problems
+        return MappingFile(str(path), scheme), problems
     except OSError as exc:
         problems.add(str(path), f"cannot be read: {exc}")
-        return MappingData(scheme), problems
+        return MappingFile(str(path), scheme), problems
     return read_bytes(raw, str(path), scheme)
 
 
-def read_bytes(raw: bytes, label: str, scheme: str) -> tuple[MappingData, Problems]:
-    """Check a whole mapping file against the database; return what it maps and every problem."""
+def read_bytes(raw: bytes, label: str, scheme: str) -> tuple[MappingFile, Problems]:
+    """Read a mapping file's header and rows (its checks against the database come later, in
+    :meth:`MappingFile.check`); return it and every problem found so far."""
     problems = Problems()
-    data = MappingData(scheme)
+    source = MappingFile(label, scheme)
     text = decode(raw, label, problems)
     if text is None:
-        return data, problems
+        return source, problems
     if "\x00" in text:
         problems.add(label, "holds NUL characters: not a CSV text file (a spreadsheet?)")
-        return data, problems
+        return source, problems
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        _read_rows(reader, label, scheme, data, problems)
+        _read_rows(reader, source, problems)
     except csv.Error as exc:
         problems.add(f"{label}:{reader.line_num}", f"not valid CSV: {exc}")
-    return data, problems
+    return source, problems
 
 
-def _read_rows(reader, label: str, scheme: str, data: MappingData, problems: Problems) -> None:
+def _read_rows(reader, source: MappingFile, problems: Problems) -> None:
     header = next(reader, None)
     while header is not None and not any(cell.strip() for cell in header):
         header = next(reader, None)
     if header is None:
-        problems.add(label, "empty: no header line")
+        problems.add(source.label, "empty: no header line")
         return
     header_line = reader.line_num
-    columns = _columns(header, scheme, f"{label}:{header_line}", data, problems)
+    columns = _columns(header, source.scheme, f"{source.label}:{header_line}", source, problems)
     if columns is None:
         return
-    lookups = _Lookups(scheme)
-    reader_state = _RowChecker(label, scheme, columns, header, lookups, data, problems)
+    source.header, source.columns = header, columns
     last_line = header_line
     for cells in reader:
         line = last_line + 1
         last_line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        data.rows += 1
-        reader_state.check(line, cells)
-    reader_state.finish()
+        if any(cell.strip() for cell in cells):
+            source.rows.append((line, cells))
 
 
-def _columns(header, scheme, where, data: MappingData, problems: Problems) -> dict | None:
+def _columns(header, scheme, where, source: MappingFile, problems: Problems) -> dict | None:
     """Our column name → its index in the file; None (with a problem) if a required one is
     missing."""
     names = header_names(scheme)
@@ -333,7 +357,7 @@ def _columns(header, scheme, where, data: MappingData, problems: Problems) -> di
     if len(problems) > before:
         return None
     if ignored:
-        data.notes.append(f"{where}: columns ignored: {', '.join(ignored)}")
+        source.notes.append(f"{where}: columns ignored: {', '.join(ignored)}")
     return columns
 
 
@@ -524,12 +548,17 @@ class _RowChecker:
 
 
 class MappingWriter:
-    """Writes checked :class:`MappingData`. Call inside a transaction."""
+    """Checks a read :class:`MappingFile` against the database and writes it. Call inside the
+    import's lock and transaction (``run_import``): a problem raises :class:`ImportRejected`
+    and nothing is kept."""
 
-    def __init__(self, data: MappingData):
-        self.data = data
+    def __init__(self, source: MappingFile):
+        self.source = source
 
     def write(self) -> ImportOutcome:
+        self.data, problems = self.source.check()
+        if problems:
+            raise ImportRejected(problems)
         if self.data.scheme == SOC2010:
             outcome = self.write_soc2010()
         else:

@@ -27,9 +27,12 @@ class Command(ImportCommand):
         return str(options["file"])
 
     def read(self, options):
-        data, problems = read_file(options["file"], options["scheme"])
+        source, problems = read_file(options["file"], options["scheme"])
         if problems:
             raise ImportRejected(problems)
         if options["verbosity"] >= 2:
-            self.stdout.write(f"Read {data.rows} row(s) for {data.occupations} occupation(s).")
-        return MappingWriter(data).write
+            self.stdout.write(
+                f"Read {len(source.rows)} row(s); they are checked against the database inside "
+                "the import's lock and transaction."
+            )
+        return MappingWriter(source).write
