@@ -1,4 +1,5 @@
-"""The whole map as one JSON document, in the Occupational Maps API's own shapes.
+"""The whole map as one JSON document, in the Occupational Maps API's own shapes, written
+through the document models of ``documents.py`` (which spell every key).
 
 The ``occupations`` are API occupation objects (with ``mapHierarchy``, ``products``, ``soc``,
 ``progression`` ...), the ``routes`` and ``greenThemes`` are as in the API, and the directed
@@ -11,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.models import ImportRecord
+from importers.maps import documents
 from occupations.models import (
     GreenTheme,
     LocalEdit,
@@ -32,13 +34,13 @@ CREDIT = (
 def _summary(occupation: Occupation) -> dict:
     return {
         "object": "Occupation",
-        "stdCode": occupation.code,
+        "std_code": occupation.code,
         "name": occupation.title,
         "status": occupation.status,
-        "statusName": occupation.get_status_display(),
+        "status_name": occupation.get_status_display(),
         "level": occupation.level,
-        "versionNo": occupation.version,
-        "statusLastUpdated": occupation.status_date.isoformat() if occupation.status_date else None,
+        "version_no": occupation.version,
+        "status_last_updated": occupation.status_date,
     }
 
 
@@ -71,120 +73,128 @@ def export_map(site_url: str = "") -> dict:
         start, end = by_id[link.from_occupation_id], by_id[link.to_occupation_id]
         if link.directed or link.added_by_staff:
             edges.append(
-                {
-                    "stdCodeFrom": start.code,
-                    "stdCodeTo": end.code,
-                    "directed": link.directed,
-                    "addedByStaff": link.added_by_staff,
-                }
+                documents.ProgressionEdge(
+                    std_code_from=start.code,
+                    std_code_to=end.code,
+                    directed=link.directed,
+                    added_by_staff=link.added_by_staff,
+                )
             )
         else:
             neighbours[start.pk].append(end)
             neighbours[end.pk].append(start)
 
     latest = ImportRecord.objects.succeeded().order_by("-finished_at").first()
-    return {
-        "title": "Occupational maps of England",
-        "licence": LICENCE,
-        "credit": CREDIT,
-        "exportedAt": timezone.now().isoformat(timespec="seconds"),
-        "dataAsAt": latest.finished_at.isoformat(timespec="seconds") if latest else None,
-        "routes": [
-            {"object": "Route", "routeId": r.api_id, "name": r.name, "sequence": r.sequence}
+    return documents.MapExport(
+        title="Occupational maps of England",
+        licence=LICENCE,
+        credit=CREDIT,
+        exported_at=timezone.now().isoformat(timespec="seconds"),
+        data_as_at=latest.finished_at.isoformat(timespec="seconds") if latest else None,
+        routes=[
+            documents.Route(object="Route", route_id=r.api_id, name=r.name, sequence=r.sequence)
             for r in Route.objects.order_by("sequence", "api_id")
         ],
-        "greenThemes": [
-            {
-                "themeId": theme.theme_id,
-                "themeName": theme.name,
-                "subThemes": [
-                    {"themeId": sub.sub_theme_id, "themeName": sub.name}
+        green_themes=[
+            documents.GreenTheme(
+                theme_id=theme.theme_id,
+                theme_name=theme.name,
+                sub_themes=[
+                    documents.SubTheme(theme_id=sub.sub_theme_id, theme_name=sub.name)
                     for sub in theme.sub_themes.all()
                 ],
-            }
+            )
             for theme in GreenTheme.objects.prefetch_related("sub_themes").order_by("theme_id")
         ],
-        "occupations": [_occupation(o, neighbours[o.pk], site_url) for o in occupations],
-        "progressionEdges": edges,
-        "localEdits": [
-            {
-                "stdCode": edit.occupation.code,
-                "field": edit.field,
-                "editedAt": edit.edited_at.isoformat(),
-                "editedBy": edit.edited_by.get_username() if edit.edited_by else None,
-            }
+        occupations=[_occupation(o, neighbours[o.pk], site_url) for o in occupations],
+        progression_edges=edges,
+        local_edits=[
+            documents.LocalEdit(
+                std_code=edit.occupation.code,
+                field=edit.field,
+                edited_at=edit.edited_at.isoformat(),
+                edited_by=edit.edited_by.get_username() if edit.edited_by else None,
+            )
             for edit in LocalEdit.objects.select_related("occupation", "edited_by").order_by(
                 "occupation__code", "field"
             )
         ],
-    }
+    ).dump()
 
 
-def _occupation(occupation: Occupation, neighbours: list[Occupation], site_url: str) -> dict:
+def _occupation(
+    occupation: Occupation, neighbours: list[Occupation], site_url: str
+) -> documents.Occupation:
     cluster = occupation.cluster
     soc = getattr(occupation, "soc", None)
-    document = _summary(occupation) | {
-        "summary": occupation.summary,
-        "overview": occupation.overview,
-        "involvedEmployers": occupation.involved_employers,
-        "keywords": occupation.keywords,
-        "typicalJobTitles": [
-            {"name": t.name, "isGreen": t.is_green}
-            for t in sorted(occupation.job_titles.all(), key=lambda t: (t.sequence, t.name))
-        ],
-        "soc": {
-            "soc2010Code": int(soc.soc2010.code) if soc and soc.soc2010 else 0,
-            "soc2010Description": soc.soc2010.title if soc and soc.soc2010 else "",
-            "soc2020Code": int(soc.soc2020.code) if soc and soc.soc2020 else 0,
-            "soc2020Description": soc.soc2020.title if soc and soc.soc2020 else "",
-            "soc2020SubUnitGroups": [
-                {
-                    "code": m.sub_unit_group.code,
-                    "description": m.sub_unit_group.title,
-                    "isPrimary": m.is_primary,
-                }
-                for m in occupation.sub_unit_group_mappings.all()
-            ],
-        },
-        "products": [
-            {
-                "object": "Product",
-                "name": link.name or link.product.name,
-                "level": link.product.level,
-                "status": link.product.status,
-                "statusName": link.product.status_name or None,
-                "type": link.product.type,
-                "typeName": link.product.get_type_display(),
-                "careerStarter": link.product.career_starter,
-                "productCode": link.product.code,
-                "qualificationCategory": link.product.qualification_category or None,
-            }
-            for link in occupation.product_links.all()
-        ],
-        "greenThemeIds": sorted(t.theme_id for t in occupation.green_themes.all()),
-        "progression": [_summary(n) for n in sorted(neighbours, key=lambda n: n.code)],
-        "links": [
-            {"rel": "occupationalStandardURL", "href": site_url + occupation.get_absolute_url()},
-        ],
-    }
+    links = [
+        documents.Link(rel="occupationalStandardURL", href=site_url + occupation.get_absolute_url())
+    ]
+    hierarchy = {}
     if cluster is not None:
         pathway, route = cluster.pathway, cluster.pathway.route
-        document["mapHierarchy"] = {
-            "routeId": route.api_id,
-            "routeName": route.name,
-            "routeSequence": route.sequence,
-            "pathwayId": pathway.api_id,
-            "pathwayName": pathway.name,
-            "pathwaySequence": pathway.sequence,
-            "clusterGroupId": cluster.row.api_id,
-            "clusterGroupSequence": cluster.row.sequence,
-            "clusterId": cluster.api_id,
-            "clusterName": cluster.name,
-            "clusterSeqeunce": cluster.sequence,
-            "technicalLevel": cluster.band,
-            "technicalLevelName": TechnicalBand(cluster.band).label,
-        }
-        document["links"].append(
-            {"rel": "occupationalMapURL", "href": site_url + route.get_absolute_url()}
+        hierarchy["map_hierarchy"] = documents.MapHierarchy(
+            route_id=route.api_id,
+            route_name=route.name,
+            route_sequence=route.sequence,
+            pathway_id=pathway.api_id,
+            pathway_name=pathway.name,
+            pathway_sequence=pathway.sequence,
+            cluster_group_id=cluster.row.api_id,
+            cluster_group_sequence=cluster.row.sequence,
+            cluster_id=cluster.api_id,
+            cluster_name=cluster.name,
+            cluster_sequence=cluster.sequence,
+            technical_level=cluster.band,
+            technical_level_name=TechnicalBand(cluster.band).label,
         )
-    return document
+        links.append(
+            documents.Link(rel="occupationalMapURL", href=site_url + route.get_absolute_url())
+        )
+    return documents.Occupation(
+        **_summary(occupation),
+        summary=occupation.summary,
+        overview=occupation.overview,
+        involved_employers=occupation.involved_employers,
+        keywords=occupation.keywords,
+        typical_job_titles=[
+            documents.JobTitle(name=t.name, is_green=t.is_green)
+            for t in sorted(occupation.job_titles.all(), key=lambda t: (t.sequence, t.name))
+        ],
+        soc=documents.Soc(
+            soc2010_code=int(soc.soc2010.code) if soc and soc.soc2010 else documents.NOT_MAPPED,
+            soc2010_description=soc.soc2010.title if soc and soc.soc2010 else "",
+            soc2020_code=int(soc.soc2020.code) if soc and soc.soc2020 else documents.NOT_MAPPED,
+            soc2020_description=soc.soc2020.title if soc and soc.soc2020 else "",
+            soc2020_sub_unit_groups=[
+                documents.SubUnitGroup(
+                    code=m.sub_unit_group.code,
+                    description=m.sub_unit_group.title,
+                    is_primary=m.is_primary,
+                )
+                for m in occupation.sub_unit_group_mappings.all()
+            ],
+        ),
+        products=[
+            documents.Product(
+                object="Product",
+                name=link.name or link.product.name,
+                level=link.product.level,
+                status=link.product.status,
+                status_name=link.product.status_name or None,
+                type=link.product.type,
+                type_name=link.product.get_type_display(),
+                career_starter=link.product.career_starter,
+                product_code=link.product.code,
+                qualification_category=link.product.qualification_category or None,
+            )
+            for link in occupation.product_links.all()
+        ],
+        green_theme_ids=sorted(t.theme_id for t in occupation.green_themes.all()),
+        progression=[
+            documents.OccupationSummary(**_summary(n))
+            for n in sorted(neighbours, key=lambda n: n.code)
+        ],
+        links=links,
+        **hierarchy,
+    )
