@@ -509,3 +509,29 @@ def test_live_api_wrong_key_is_refused(fake_api):
 def test_files_and_api_together_are_refused(fake_api, maps):
     with pytest.raises(CommandError, match="not both"):
         call_command("import_maps", str(maps / "digital"), api_url=fake_api, stdout=StringIO())
+
+
+def test_the_documents_read_a_real_record_and_refuse_wrong_types(maps):
+    from pydantic import ValidationError
+
+    from importers.maps import documents
+
+    raw = json.loads((maps / "digital" / "OCC0118.json").read_text())
+    occupation = documents.Occupation.model_validate(raw)
+    assert occupation.std_code == "OCC0118"
+    assert occupation.map_hierarchy.cluster_sequence == raw["mapHierarchy"]["clusterSeqeunce"]
+    assert (
+        occupation.dump()["mapHierarchy"]["clusterSeqeunce"]
+        == occupation.map_hierarchy.cluster_sequence
+    )
+    unknown = documents.OccupationSummary.model_validate(
+        {**raw, "statusLastUpdated": "0001-01-01T00:00:00"}
+    )
+    assert unknown.status_last_updated is None
+    for change in (
+        {"name": ["Data", "analyst"]},
+        {"typicalJobTitles": [{"name": "Data analyst", "isGreen": "false"}]},
+        {"level": "4"},
+    ):
+        with pytest.raises(ValidationError):
+            documents.Occupation.model_validate({**raw, **change})
