@@ -122,7 +122,10 @@ class Cluster(models.Model):
         ordering = ["pathway", "row__sequence", "band", "sequence"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(band__gte=1, band__lte=3), name="cluster_band_1_to_3"
+                condition=models.Q(
+                    band__gte=min(TechnicalBand.values), band__lte=max(TechnicalBand.values)
+                ),
+                name="cluster_band_1_to_3",
             ),
         ]
 
