@@ -79,10 +79,16 @@ def sync_rows(
         result.updated = len(to_update)
     if delete_missing:
         gone = [obj.pk for key, obj in existing.items() if key not in desired]
-        for start in range(0, len(gone), batch_size):
-            model.objects.filter(pk__in=gone[start : start + batch_size]).delete()
+        delete_in_batches(model, gone, batch_size)
         result.deleted = len(gone)
     return result
+
+
+def delete_in_batches(model: type[models.Model], pks: list, batch_size: int = 500) -> None:
+    """Delete ``model`` rows by primary key, a batch at a time (a database limits how many
+    parameters one query may take)."""
+    for start in range(0, len(pks), batch_size):
+        model.objects.filter(pk__in=pks[start : start + batch_size]).delete()
 
 
 def keyed(objects: Iterable[models.Model], key: Callable[[models.Model], Hashable]) -> dict:

@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from core.importing import ImportOutcome, SyncResult, keyed, sync_rows
+from core.importing import ImportOutcome, SyncResult, delete_in_batches, keyed, sync_rows
 from core.problems import ImportRejected, Problems
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 from socmapping.models import (
@@ -613,8 +613,7 @@ class MappingWriter:
             gone = [m.pk for group, m in current.items() if group not in groups]
             stale.extend(gone)
             result.deleted += len(gone)
-        for start in range(0, len(stale), 500):
-            SubUnitGroupMapping.objects.filter(pk__in=stale[start : start + 500]).delete()
+        delete_in_batches(SubUnitGroupMapping, stale)
         SubUnitGroupMapping.objects.bulk_create(new, batch_size=500)
         outcome.add("sub-unit group mappings", result)
         return outcome

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from core.importing import SyncResult, keyed, sync_rows
+from core.importing import SyncResult, delete_in_batches, keyed, sync_rows
 from core.problems import Problem
 from importers.codes import UNLINKED_GREEN_THEME, UNLINKED_PROGRESSION
 from importers.maps.data import User
@@ -54,8 +54,7 @@ class OccupationListsWriter:
             changed.add(owner)
             stale.extend(obj.pk for obj in have)
             new.extend(model(**row) for row in rows)
-        for start in range(0, len(stale), 500):
-            model.objects.filter(pk__in=stale[start : start + 500]).delete()
+        delete_in_batches(model, stale)
         model.objects.bulk_create(new, batch_size=500)
         result.created = len(new)
         result.deleted = len(stale)

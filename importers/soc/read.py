@@ -1,204 +1,48 @@
-"""The ONS SOC files: read and check every file, then write in one transaction.
-
-Files are told apart by their content, not their names:
-
-- **SOC 2020 Volume 1**, a workbook with a sheet "SOC2020 descriptions": the SOC 2020 hierarchy
-  (major, sub-major, minor and unit groups) with titles, descriptions, typical entry routes,
-  tasks and related job titles. Headers have line breaks and double spaces inside
-  (``'SOC\\n2020 Major Group'``) and empty cells hold ``<blank>``.
-- **The SOC 2020 coding index**, a workbook with a sheet "SOC2020 coding index" (~32,000 rows,
-  read as a stream): the SOC 2020 extension sub-unit groups, the SOC 2010 unit groups and their
-  titles, and how often the index's entries pair a SOC 2010 unit group with a SOC 2020 one.
-  Rows holding the placeholder ``}}}}`` in a code column ("see another indexing word") are
-  skipped and counted.
-- **The SOC 2010 structure**, a CSV whose header is ``code,level,title``.
-
-Other files are skipped and named; a directory's own files are read, not its folders. Where
-sources overlap, Volume 1 gives SOC 2020 titles and the SOC 2010 structure gives SOC 2010 titles;
-the coding index's unit group titles only create a group or fill an empty title.
-"""
+"""Reading and checking the ONS SOC files (see the package's docstring)."""
 
 from __future__ import annotations
 
 import csv
 import functools
 import re
-import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
-from core.importing import ImportOutcome, SyncResult, keyed, sync_rows
 from core.parsers import clean_text
 from core.problems import Problems
+from importers.soc.data import (
+    BLANK,
+    CODE_PATTERNS,
+    CODING_INDEX,
+    INDEX_COLUMNS,
+    INDEX_SHEET,
+    LEVEL_NAMES,
+    LEVELS,
+    PARENT_LEVEL,
+    SOC2010_STRUCTURE,
+    STRUCTURE_HEADER,
+    SUB_UNIT_CODE,
+    TITLE_MAX,
+    UNIT_CODE,
+    VOLUME1,
+    VOLUME1_CODE_COLUMNS,
+    VOLUME1_SHEET,
+    VOLUME1_TEXT_COLUMNS,
+    WORKBOOK_ERRORS,
+    WORKBOOK_SUFFIXES,
+    ZIP_MAGIC,
+    CodingIndex,
+    Group,
+    Level,
+    SocData,
+    SocFile,
+    TitleVote,
+)
 from socmapping.models import (
-    SUB_UNIT_GROUP_CODE_RE,
     SocGroup,
-    SocIndexPair,
-    SocMapping,
-    SubUnitGroup,
-    SubUnitGroupMapping,
 )
-
-VOLUME1 = "SOC 2020 Volume 1"
-CODING_INDEX = "SOC 2020 coding index"
-SOC2010_STRUCTURE = "SOC 2010 structure"
-
-VOLUME1_SHEET = "SOC2020 descriptions"
-INDEX_SHEET = "SOC2020 coding index"
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-ZIP_MAGIC = b"PK\x03\x04"
-STRUCTURE_HEADER = ["code", "level", "title"]
-BLANK = "<blank>"
-
-Level = SocGroup.Level
-LEVELS = [Level.MAJOR, Level.SUB_MAJOR, Level.MINOR, Level.UNIT]
-LEVEL_NAMES = {
-    Level.MAJOR: "major group",
-    Level.SUB_MAJOR: "sub-major group",
-    Level.MINOR: "minor group",
-    Level.UNIT: "unit group",
-}
-PARENT_LEVEL = {Level.SUB_MAJOR: Level.MAJOR, Level.MINOR: Level.SUB_MAJOR, Level.UNIT: Level.MINOR}
-CODE_PATTERNS = {
-    level: re.compile(rf"[1-9][0-9]{{{digits - 1}}}")
-    for level, digits in SocGroup.LEVEL_DIGITS.items()
-}
-UNIT_CODE = CODE_PATTERNS[Level.UNIT]
-SUB_UNIT_CODE = re.compile(SUB_UNIT_GROUP_CODE_RE)
-TITLE_MAX = SocGroup._meta.get_field("title").max_length
-
-#: Volume 1's columns (found by their header, ignoring case and runs of white space).
-VOLUME1_CODE_COLUMNS = {
-    Level.MAJOR: "SOC 2020 Major Group",
-    Level.SUB_MAJOR: "SOC 2020 Sub-Major Group",
-    Level.MINOR: "SOC 2020 Minor Group",
-    Level.UNIT: "SOC 2020 Unit Group",
-}
-VOLUME1_TEXT_COLUMNS = {
-    "title": "SOC 2020 Group Title",
-    "description": "Group Description",
-    "entry_routes": "Typical Entry Routes And Associated Qualifications",
-    "tasks": "Tasks",
-    "related_job_titles": "Related Job Titles",
-}
-#: The coding index's columns this importer reads (it has 22).
-INDEX_COLUMNS = {
-    "soc2010": "SOC_2010",
-    "soc2020": "SOC_2020",
-    "ext": "SOC_2020_ext",
-    "soc2010_title": "SOC2010_unit_group_title",
-    "soc2020_title": "SOC2020_unit_group_title",
-    "ext_title": "SOC2020_ext_SUG_title",
-}
-#: The workbooks' errors when a file is not a workbook after all, or a broken one.
-WORKBOOK_ERRORS = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    EOFError,
-    OSError,
-    ParseError,
-)
-
-
-# What was read -------------------------------------------------------------------------------
-
-
-@dataclass
-class SocFile:
-    """One file met: what it was recognised as (``kind``) and what was read, or why skipped."""
-
-    label: str
-    kind: str = ""
-    note: str = ""
-
-
-@dataclass
-class Group:
-    """A group from a structure source (Volume 1 or the SOC 2010 structure)."""
-
-    where: str
-    level: str
-    fields: dict
-
-
-@dataclass
-class TitleVote:
-    """The titles the coding index gives one code: how many rows give each, and the first."""
-
-    first_row: int
-    titles: Counter = field(default_factory=Counter)
-    first_rows: dict[str, int] = field(default_factory=dict)
-
-    def add(self, title: str, row: int) -> None:
-        self.titles[title] += 1
-        self.first_rows.setdefault(title, row)
-
-    def winner(self) -> str:
-        """The title most rows give (the first met on a tie); empty titles do not vote."""
-        voted = [(title, n) for title, n in self.titles.items() if title]
-        return max(voted, key=lambda item: item[1])[0] if voted else ""
-
-    def dissent(self) -> str:
-        winner = self.winner()
-        return ", ".join(
-            f"{title!r} ({n} row{'s' if n > 1 else ''} from row {self.first_rows[title]})"
-            for title, n in self.titles.items()
-            if title != winner
-        )
-
-
-@dataclass
-class CodingIndex:
-    label: str
-    rows: int = 0
-    junk_rows: int = 0
-    units: dict[int, dict[str, TitleVote]] = field(default_factory=lambda: {2010: {}, 2020: {}})
-    sub_unit_groups: dict[str, TitleVote] = field(default_factory=dict)
-    pairs: Counter = field(default_factory=Counter)
-
-    def unit_title(self, version: int, code: str) -> str:
-        return self.units[version][code].winner()
-
-
-@dataclass
-class SocData:
-    """Everything read, cleaned and checked."""
-
-    files: list[SocFile] = field(default_factory=list)
-    #: Groups from the structure sources, by version and code.
-    groups: dict[int, dict[str, Group]] = field(default_factory=dict)
-    #: The file that gave each version's structure.
-    structure_sources: dict[int, str] = field(default_factory=dict)
-    index: CodingIndex | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def recognised(self) -> list[SocFile]:
-        return [f for f in self.files if f.kind]
-
-    def report_lines(self) -> list[str]:
-        """One line per file (read or skipped), then the coding index's skipped rows."""
-        lines = [
-            f"Read {f.label}: {f.kind}: {f.note}" if f.kind else f"Skipped {f.label}: {f.note}"
-            for f in self.files
-        ]
-        if self.index is not None:
-            lines.append(
-                f"Skipped {self.index.junk_rows:,} coding index row(s) holding the placeholder "
-                "'}}}}' instead of a code."
-            )
-        return lines
-
-
-# Reading -------------------------------------------------------------------------------------
 
 
 def read_paths(paths: list[Path]) -> tuple[SocData, Problems]:
@@ -629,190 +473,3 @@ def check_index(data: SocData, problems: Problems) -> None:
                     )
             else:
                 check_votes(titles, index.label, f"SOC {version} unit group {code}", data, problems)
-
-
-# Writing -------------------------------------------------------------------------------------
-
-
-class SocWriter:
-    """Writes checked :class:`SocData` to the database. Call inside a transaction."""
-
-    def __init__(self, data: SocData, *, prune: bool = False):
-        self.data = data
-        self.prune = prune
-        self.outcome = ImportOutcome(main="SOC groups")
-
-    def write(self) -> ImportOutcome:
-        self.outcome.notes.extend(self.data.notes)
-        groups, existing_groups, desired_groups = self.write_groups()
-        removals = []
-        if self.data.index is not None:
-            existing_subs, desired_subs = self.write_sub_unit_groups(groups)
-            existing_pairs, desired_pairs = self.write_pairs(groups)
-            removals = [
-                ("index pairs", existing_pairs, desired_pairs),
-                ("sub-unit groups", existing_subs, desired_subs),
-            ]
-        if self.prune:
-            for name, existing, desired in removals:
-                self.remove_missing(name, existing, desired)
-            self.remove_missing_groups(existing_groups, desired_groups)
-        return self.outcome
-
-    def write_groups(self):
-        """Upsert the groups a level at a time, so that each level's parents have their ids."""
-        existing = keyed(SocGroup.objects.all(), lambda g: (g.version, g.code))
-        wanted, parents = self.desired_groups(existing)
-        saved = dict(existing)
-        total = self.outcome.add("SOC groups", SyncResult())
-        for level in LEVELS:
-            desired = {}
-            for key, values in wanted[level].items():
-                parent = parents.get(key)
-                if parent is not None:
-                    values = {**values, "parent_id": saved[parent].pk if parent in saved else None}
-                desired[key] = values
-            result = sync_rows(SocGroup, desired, existing, delete_missing=False)
-            saved.update(result.objects)
-            total.created += result.created
-            total.updated += result.updated
-            total.unchanged += result.unchanged
-        desired_keys = {key for level in LEVELS for key in wanted[level]}
-        return saved, existing, desired_keys
-
-    def desired_groups(self, existing):
-        """Field values by level and key, and the key of each group's parent."""
-        wanted: dict[str, dict] = {level: {} for level in LEVELS}
-        parents: dict[tuple[int, str], tuple[int, str]] = {}
-        for version, groups in self.data.groups.items():
-            for code, group in groups.items():
-                key = (version, code)
-                values = {"version": version, "code": code, "level": group.level, **group.fields}
-                if group.level == Level.MAJOR:
-                    values["parent_id"] = None
-                else:
-                    parents[key] = (version, code[:-1])
-                wanted[group.level][key] = values
-        index = self.data.index
-        if index is None:
-            return wanted, parents
-        unlinked = Counter()
-        for version, units in index.units.items():
-            if version in self.data.groups:
-                continue  # the structure read with the index has them (checked)
-            for code in units:
-                key = (version, code)
-                parent = (version, code[:3])
-                linkable = parent in existing and existing[parent].level == Level.MINOR
-                current = existing.get(key)
-                if current is None:
-                    values = {
-                        "version": version,
-                        "code": code,
-                        "level": Level.UNIT,
-                        "title": index.unit_title(version, code),
-                    }
-                    if linkable:
-                        parents[key] = parent
-                else:
-                    # Only fill in: the structure files' titles are better than the index's.
-                    values = {}
-                    if not current.title:
-                        values["title"] = index.unit_title(version, code)
-                    if current.parent_id is None and linkable:
-                        parents[key] = parent
-                if key not in parents and (current is None or current.parent_id is None):
-                    unlinked[version] += 1
-                wanted[Level.UNIT][key] = values
-        for version, count in sorted(unlinked.items()):
-            self.outcome.notes.append(
-                f"{count} SOC {version} unit group(s) from the coding index have no minor group "
-                f"in the database to belong to: import the SOC {version} structure to link them"
-            )
-        return wanted, parents
-
-    def write_sub_unit_groups(self, groups):
-        existing = keyed(SubUnitGroup.objects.all(), lambda s: s.code)
-        desired = {
-            code: {
-                "code": code,
-                "title": titles.winner(),
-                "unit_group_id": groups[(2020, code[:4])].pk,
-            }
-            for code, titles in self.data.index.sub_unit_groups.items()
-        }
-        self.outcome.add(
-            "sub-unit groups", sync_rows(SubUnitGroup, desired, existing, delete_missing=False)
-        )
-        return existing, set(desired)
-
-    def write_pairs(self, groups):
-        existing = keyed(SocIndexPair.objects.all(), lambda p: (p.soc2010_id, p.soc2020_id))
-        desired = {}
-        for (soc2010, soc2020), entries in self.data.index.pairs.items():
-            ids = (groups[(2010, soc2010)].pk, groups[(2020, soc2020)].pk)
-            desired[ids] = {"soc2010_id": ids[0], "soc2020_id": ids[1], "index_entries": entries}
-        self.outcome.add(
-            "index pairs", sync_rows(SocIndexPair, desired, existing, delete_missing=False)
-        )
-        return existing, set(desired)
-
-    # --prune: remove what the import lacks, keeping what occupations are still mapped to.
-    def remove_missing(self, name, existing, desired) -> None:
-        model = SubUnitGroup if name == "sub-unit groups" else SocIndexPair
-        gone = {key: obj.pk for key, obj in existing.items() if key not in desired}
-        if model is SubUnitGroup:
-            mapped = set(
-                SubUnitGroupMapping.objects.filter(sub_unit_group_id__in=gone.values())
-                .values_list("sub_unit_group_id", flat=True)
-                .distinct()
-            )
-            for code in sorted(code for code, pk in gone.items() if pk in mapped):
-                self.outcome.notes.append(
-                    f"Kept sub-unit group {code}: not in the coding index, but occupations are "
-                    "mapped to it"
-                )
-                del gone[code]
-        self._delete(model, list(gone.values()))
-        self.outcome.counts[name].deleted = len(gone)
-
-    def remove_missing_groups(self, existing, desired) -> None:
-        """Only the versions whose structure was read are pruned."""
-        gone = {
-            key: obj
-            for key, obj in existing.items()
-            if key[0] in self.data.groups and key not in desired
-        }
-        ids = [obj.pk for obj in gone.values()]
-        mapped = set()
-        for column in ("soc2010_id", "soc2020_id"):
-            mapped |= set(
-                SocMapping.objects.filter(**{f"{column}__in": ids}).values_list(column, flat=True)
-            )
-        holding = set(
-            SubUnitGroup.objects.filter(unit_group_id__in=ids).values_list(
-                "unit_group_id", flat=True
-            )
-        )
-        for key in sorted(gone):
-            obj = gone[key]
-            reason = (
-                "occupations are mapped to it"
-                if obj.pk in mapped
-                else "it has sub-unit groups"
-                if obj.pk in holding
-                else ""
-            )
-            if reason:
-                self.outcome.notes.append(
-                    f"Kept SOC {key[0]} {LEVEL_NAMES.get(obj.level, obj.level)} {key[1]}: not in "
-                    f"the import, but {reason}"
-                )
-                del gone[key]
-        self._delete(SocGroup, [obj.pk for obj in gone.values()])
-        self.outcome.counts["SOC groups"].deleted = len(gone)
-
-    @staticmethod
-    def _delete(model, pks: list[int], batch_size: int = 500) -> None:
-        for start in range(0, len(pks), batch_size):
-            model.objects.filter(pk__in=pks[start : start + batch_size]).delete()
