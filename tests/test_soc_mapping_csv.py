@@ -610,7 +610,7 @@ def test_the_checks_against_the_database_run_inside_the_import_lock(digital, tmp
     from unittest import mock
 
     from core import importing
-    from importers import soc_mapping
+    from importers.soc_mapping import read as soc_mapping
 
     held, seen = [], []
     real_lock, real_lookups = importing.import_lock, soc_mapping._Lookups.__init__

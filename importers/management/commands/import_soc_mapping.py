@@ -10,7 +10,7 @@ class Command(ImportCommand):
         "Import a SOC mapping CSV: soc2010 (each occupation's SOC 2010 unit group) or soc2020ext "
         "(each occupation's SOC 2020 extension sub-unit groups, one primary). The file is the "
         "whole mapping of the occupations it names; the layout is described in "
-        "importers/soc_mapping.py."
+        "importers/soc_mapping/."
     )
     kind = "soc mapping"
 

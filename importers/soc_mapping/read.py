@@ -1,191 +1,31 @@
-"""The SOC mapping CSVs: which SOC 2010 unit group (IfATE) and which SOC 2020 extension sub-unit
-groups (Gatsby) each occupation maps to. Read, check, write in one transaction; and export.
-
-The layout we write (``export_soc_mapping``) and read back unchanged
----------------------------------------------------------------------
-
-UTF-8 without a byte order mark, comma-separated, fields quoted only when they need it, lines
-ending in ``\\n``, the first line the header. Rows are sorted by occupation code (then, for
-``soc2020ext``, the primary sub-unit group first and the rest by code).
-
-``--scheme soc2010``: one row per occupation with a SOC 2010 unit group::
-
-    occupation_code,standard_reference,occupation_title,soc2010_code,soc2010_title
-    OCC0118,ST0118,Data analyst,3539,Business and related associate professionals n.e.c.
-
-``--scheme soc2020ext``: one row per occupation and sub-unit group, exactly one row per
-occupation marked primary::
-
-    occupation_code,standard_reference,occupation_title,soc2020_unit_group,sub_unit_group_code,sub_unit_group_title,primary
-    OCC0118,ST0118,Data analyst,3544,3544/00,Data analysts,yes
-    OCC0118,ST0118,Data analyst,2433,2433/04,Statistical data scientists,no
-
-- ``occupation_code``: the occupation (``OCC0118``, variants ``OCC0119A``).
-- ``standard_reference``: its apprenticeship standard (``ST0118``); empty when it has none.
-- ``soc2010_code``: a four-digit SOC 2010 unit group; ``sub_unit_group_code``: a SOC 2020
-  extension sub-unit group (``3544/00``); ``soc2020_unit_group``: its four-digit unit group.
-- ``primary``: ``yes`` or ``no``.
-- The titles are there for people reading the file; an import does not write them.
-
-What an import accepts
-----------------------
-
-Published copies name their columns differently, so headers are matched ignoring case, spaces,
-underscores and hyphens (``SOC 2020 ext`` = ``soc_2020_ext``), and these names are accepted:
-
-- occupation code: ``occupation_code``, ``Occupation code``, ``OCC code``, ``stdCode``;
-- standard reference: ``standard_reference``, ``Standard reference``, ``Reference``, ``ST code``,
-  ``referenceNumber``, ``Reference number``, ``Standard code``;
-- occupation title: ``occupation_title``, ``Occupation title``, ``Title``, ``Occupation name``,
-  ``Standard title``, ``Standard name``, ``Name``;
-- SOC 2010 unit group: ``soc2010_code``, ``SOC 2010``, ``SOC code``, ``SOC2010 code``,
-  ``soc_code``, ``SOC 2010 unit group``; its title: ``soc2010_title``, ``SOC 2010 title``,
-  ``SOC title``, ``SOC 2010 description``, ``SOC description``;
-- SOC 2020 unit group: ``soc2020_unit_group``, ``SOC 2020``, ``SOC 2020 code``,
-  ``SOC 2020 unit group``, ``Unit group``;
-- sub-unit group: ``sub_unit_group_code``, ``SOC 2020 ext``, ``SOC_2020_ext``,
-  ``Sub-unit group``, ``Sub-unit group code``, ``SUG code``, ``SUG``; its title:
-  ``sub_unit_group_title``, ``Sub-unit group title``, ``SUG title``, ``SOC 2020 ext title``,
-  ``Sub-unit group description``;
-- primary: ``primary``, ``Primary``, ``is_primary``, ``Primary SUG``, ``Primary flag``, with the
-  values ``yes``/``no``, ``true``/``false``, ``y``/``n``, ``1``/``0`` in any case.
-
-Required: an occupation code or a standard reference column, and ``soc2010`` the SOC 2010 code,
-``soc2020ext`` the sub-unit group and primary columns. Other columns are ignored (and named in a
-note). A UTF-8 byte order mark (as Excel writes) is accepted; blank lines are skipped.
-
-An occupation is found by its code; a row without one by its standard reference (the occupation's
-own, or the code of an apprenticeship product listed for it), which must name exactly one
-occupation: a standard with options (ST0119) needs the occupation code.
-
-The file is the whole mapping for the occupations it names: ``soc2010`` sets each one's SOC 2010
-unit group, ``soc2020ext`` replaces each one's sub-unit groups. Occupations the file does not
-name are left alone. Every code must already be in the database (``import_maps`` or
-``import_soc``). Any problem (a missing column, an unknown occupation or code, a duplicate row,
-not exactly one primary sub-unit group, a file that is not UTF-8 CSV) rejects the whole file.
-"""
+"""Reading a mapping CSV (its header and rows), then checking the rows against the database
+inside the import's lock and transaction (:meth:`MappingFile.check`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
-from core.importing import ImportOutcome, SyncResult, delete_in_batches, keyed, sync_rows
-from core.problems import ImportRejected, Problems
+from core.problems import Problems
+from importers.soc_mapping.layout import (
+    FALSE,
+    OCCUPATION_COLUMNS,
+    REQUIRED,
+    SOC2010,
+    SOC_UNIT_RE,
+    TRUE,
+    fold,
+    header_names,
+)
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,
     SocGroup,
-    SocMapping,
     SubUnitGroup,
-    SubUnitGroupMapping,
 )
-
-#: For the download pages: what the mappings are and are not. Our words, not the publishers'.
-DISCLAIMER = (
-    "These mappings link each occupation to the SOC group its publishers judged the closest fit: "
-    "the Institute for Apprenticeships and Technical Education (now part of Skills England) for "
-    "SOC 2010, the Gatsby Charitable Foundation for the SOC 2020 extension sub-unit groups. They "
-    "are a best-fit judgement, not an official coding by the Office for National Statistics, and "
-    "one occupation may span several SOC groups. Read the ONS descriptions of the groups before "
-    "relying on a mapping, for example in statistics, funding or labour market analysis."
-)
-
-SOC2010 = "soc2010"
-SOC2020EXT = "soc2020ext"
-SCHEMES = (SOC2010, SOC2020EXT)
-
-#: The columns we write, in order.
-COLUMNS = {
-    SOC2010: [
-        "occupation_code",
-        "standard_reference",
-        "occupation_title",
-        "soc2010_code",
-        "soc2010_title",
-    ],
-    SOC2020EXT: [
-        "occupation_code",
-        "standard_reference",
-        "occupation_title",
-        "soc2020_unit_group",
-        "sub_unit_group_code",
-        "sub_unit_group_title",
-        "primary",
-    ],
-}
-
-_COMMON_ALIASES = {
-    "occupation_code": ["Occupation code", "OCC code", "stdCode"],
-    "standard_reference": [
-        "Standard reference",
-        "Reference",
-        "ST code",
-        "referenceNumber",
-        "Standard code",
-    ],
-    "occupation_title": [
-        "Occupation title",
-        "Title",
-        "Occupation name",
-        "Standard title",
-        "Standard name",
-        "Name",
-    ],
-}
-#: Header spellings accepted on reading, besides the column names we write.
-ALIASES = {
-    SOC2010: _COMMON_ALIASES
-    | {
-        "soc2010_code": ["SOC 2010", "SOC code", "SOC2010 code", "soc_code", "SOC 2010 unit group"],
-        "soc2010_title": ["SOC 2010 title", "SOC title", "SOC 2010 description", "SOC description"],
-    },
-    SOC2020EXT: _COMMON_ALIASES
-    | {
-        "soc2020_unit_group": ["SOC 2020", "SOC 2020 code", "SOC 2020 unit group", "Unit group"],
-        "sub_unit_group_code": [
-            "SOC 2020 ext",
-            "Sub-unit group",
-            "Sub-unit group code",
-            "SUG code",
-            "SUG",
-        ],
-        "sub_unit_group_title": [
-            "Sub-unit group title",
-            "SUG title",
-            "SOC 2020 ext title",
-            "Sub-unit group description",
-        ],
-        "primary": ["is_primary", "Primary SUG", "Primary flag"],
-    },
-}
-REQUIRED = {SOC2010: ["soc2010_code"], SOC2020EXT: ["sub_unit_group_code", "primary"]}
-OCCUPATION_COLUMNS = ["occupation_code", "standard_reference"]
-TRUE = {"yes", "y", "true", "1"}
-FALSE = {"no", "n", "false", "0"}
-SOC_UNIT_RE = re.compile(r"^[1-9][0-9]{3}$")
-
-
-def fold(header: str) -> str:
-    """``SOC 2020 ext``, ``soc_2020_ext`` and ``SOC-2020-Ext`` all fold to ``soc2020ext``."""
-    return re.sub(r"[\s_\-]+", "", header).lower()
-
-
-def header_names(scheme: str) -> dict[str, str]:
-    """Folded header spelling → our column name."""
-    names = {}
-    for column in COLUMNS[scheme]:
-        for spelling in [column, *ALIASES[scheme].get(column, [])]:
-            names[fold(spelling)] = column
-    return names
-
-
-# Reading -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -542,140 +382,3 @@ class _RowChecker:
                 f"{self.name('primary')}: {len(primaries)} of {code}'s {len(lines)} sub-unit "
                 f"groups marked primary{marked}: exactly one must be",
             )
-
-
-# Writing -----------------------------------------------------------------------------------
-
-
-class MappingWriter:
-    """Checks a read :class:`MappingFile` against the database and writes it. Call inside the
-    import's lock and transaction (``run_import``): a problem raises :class:`ImportRejected`
-    and nothing is kept."""
-
-    def __init__(self, source: MappingFile):
-        self.source = source
-
-    def write(self) -> ImportOutcome:
-        self.data, problems = self.source.check()
-        if problems:
-            raise ImportRejected(problems)
-        if self.data.scheme == SOC2010:
-            outcome = self.write_soc2010()
-        else:
-            outcome = self.write_sub_unit_groups()
-        outcome.notes.extend(self.data.notes)
-        return outcome
-
-    def write_soc2010(self) -> ImportOutcome:
-        # The summary line capitalises this name (and lowercases the rest): no "SOC" in it.
-        outcome = ImportOutcome(main="unit group mappings")
-        wanted = self.data.soc2010
-        existing = keyed(
-            SocMapping.objects.filter(occupation_id__in=list(wanted)), lambda m: m.occupation_id
-        )
-        desired = {
-            occupation: {"occupation_id": occupation, "soc2010_id": group}
-            for occupation, group in wanted.items()
-        }
-        outcome.add(
-            "unit group mappings", sync_rows(SocMapping, desired, existing, delete_missing=False)
-        )
-        return outcome
-
-    def write_sub_unit_groups(self) -> ImportOutcome:
-        """Rows whose primary flag changes are deleted and made again, after every stale row is
-        gone, so that the one-primary constraint holds at every step."""
-        outcome = ImportOutcome(main="sub-unit group mappings")
-        result = SyncResult()
-        wanted = self.data.sub_unit_groups
-        have: dict[int, dict[int, SubUnitGroupMapping]] = {}
-        for mapping in SubUnitGroupMapping.objects.filter(occupation_id__in=list(wanted)):
-            have.setdefault(mapping.occupation_id, {})[mapping.sub_unit_group_id] = mapping
-        stale: list[int] = []
-        new: list[SubUnitGroupMapping] = []
-        for occupation, groups in wanted.items():
-            current = have.get(occupation, {})
-            for group, primary in groups.items():
-                mapping = current.get(group)
-                if mapping is not None and mapping.is_primary == primary:
-                    result.unchanged += 1
-                    continue
-                if mapping is None:
-                    result.created += 1
-                else:
-                    stale.append(mapping.pk)
-                    result.updated += 1
-                new.append(
-                    SubUnitGroupMapping(
-                        occupation_id=occupation, sub_unit_group_id=group, is_primary=primary
-                    )
-                )
-            gone = [m.pk for group, m in current.items() if group not in groups]
-            stale.extend(gone)
-            result.deleted += len(gone)
-        delete_in_batches(SubUnitGroupMapping, stale)
-        SubUnitGroupMapping.objects.bulk_create(new, batch_size=500)
-        outcome.add("sub-unit group mappings", result)
-        return outcome
-
-
-# Exporting ---------------------------------------------------------------------------------
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def export_rows(scheme: str) -> list[list[str]]:
-    """The rows of the export (without the header), from the database, sorted."""
-    if scheme == SOC2010:
-        mappings = SocMapping.objects.filter(soc2010__isnull=False).select_related(
-            "occupation", "soc2010"
-        )
-        rows = [
-            [
-                m.occupation.code,
-                m.occupation.standard_reference,
-                m.occupation.title,
-                m.soc2010.code,
-                m.soc2010.title,
-            ]
-            for m in mappings
-        ]
-        return sorted(rows, key=lambda row: row[0])
-    if scheme != SOC2020EXT:
-        raise ValueError(f"unknown scheme {scheme!r}: {' or '.join(SCHEMES)}")
-    mappings = SubUnitGroupMapping.objects.select_related(
-        "occupation", "sub_unit_group__unit_group"
-    )
-    # Sorted here, not by the database: PostgreSQL's collation may not sort codes as SQLite does.
-    ordered = sorted(
-        mappings, key=lambda m: (m.occupation.code, not m.is_primary, m.sub_unit_group.code)
-    )
-    return [
-        [
-            m.occupation.code,
-            m.occupation.standard_reference,
-            m.occupation.title,
-            m.sub_unit_group.unit_group.code,
-            m.sub_unit_group.code,
-            m.sub_unit_group.title,
-            _yes_no(m.is_primary),
-        ]
-        for m in ordered
-    ]
-
-
-def write_csv(scheme: str, stream: TextIO, rows: Iterable[list[str]] | None = None) -> int:
-    """Write the export to ``stream`` (opened with ``newline=""``); return the number of rows."""
-    rows = export_rows(scheme) if rows is None else list(rows)
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS[scheme])
-    writer.writerows(rows)
-    return len(rows)
-
-
-def export_csv(scheme: str) -> str:
-    stream = io.StringIO(newline="")
-    write_csv(scheme, stream)
-    return stream.getvalue()
