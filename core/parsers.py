@@ -5,6 +5,7 @@ problem, never turned into a string or a truth value."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date
 
@@ -136,3 +137,23 @@ def flag(container: dict, key: str, where: str, problems: Problems, name: str = 
         return bool(value)
     problems.add(where, f"{name or key}: {shown(value)}: expected true or false")
     return False
+
+
+#: What :func:`parse_json` returns when the text is not JSON (a document may well be ``null``).
+UNREADABLE = object()
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(text: str, label: str, problems: Problems):
+    """The JSON value in ``text``, or :data:`UNREADABLE` with a problem at its line. NaN and
+    Infinity (which Python's json accepts) are refused, as is nesting too deep to read."""
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        problems.add(f"{label}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except (ValueError, RecursionError) as exc:
+        problems.add(label, f"not valid JSON: {exc}")
+    return UNREADABLE

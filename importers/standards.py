@@ -18,7 +18,6 @@ route, the database perhaps only some. Nothing here creates products or removes 
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.request
@@ -30,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from core.importing import ImportOutcome, keyed, sync_rows
-from core.parsers import UNKNOWN_DATE, clean_text
+from core.parsers import UNKNOWN_DATE, UNREADABLE, clean_text, parse_json
 from core.problems import Problems
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 
@@ -117,11 +116,8 @@ def load(source: str, problems: Problems):
     except UnicodeDecodeError as exc:
         problems.add(source, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
         return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.add(f"{source}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
-        return None
+    document = parse_json(text, source, problems)
+    return None if document is UNREADABLE else document
 
 
 def read_source(source: str) -> tuple[StandardsData, Problems]:

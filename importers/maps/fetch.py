@@ -8,14 +8,13 @@ and is retried with a back-off on 429 and 5xx answers (honouring ``Retry-After``
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 
-from core.parsers import clean_text
+from core.parsers import UNREADABLE, clean_text, parse_json
 from core.problems import Problems
 from importers.maps import MapData, check_consistency, read_document
 
@@ -71,10 +70,12 @@ class ApiClient:
                 problems.add(url, f"no answer from the API after {attempt} tries: {reason}")
                 return None
             try:
-                return json.loads(body.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.add(url, f"the API's answer is not valid JSON: {error}")
+                text = body.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                problems.add(url, f"the API's answer is not UTF-8 text: {error}")
                 return None
+            document = parse_json(text, url, problems)
+            return None if document is UNREADABLE else document
         return None  # pragma: no cover - the loop always returns
 
     def _delay(self, retry_after: str | None, attempt: int) -> float:

@@ -4,12 +4,11 @@ the routes, green themes, edges and staff edits it holds (occupations are checke
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from pathlib import Path
 
-from core.parsers import check_lengths, clean_text, list_field, whole_number
+from core.parsers import UNREADABLE, check_lengths, clean_text, list_field, parse_json, whole_number
 from core.problems import Problems
 from importers.maps.check import check_consistency, read_occupation
 from importers.maps.data import MapData
@@ -32,14 +31,6 @@ def json_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-#: What load_json returns when a file could not be read (a file may well hold ``null``).
-UNREADABLE = object()
-
-
-def _no_constants(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def load_json(path: Path, problems: Problems, label: str):
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -49,13 +40,7 @@ def load_json(path: Path, problems: Problems, label: str):
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(label, f"cannot be read: {exc}")
         return UNREADABLE
-    try:
-        return json.loads(text, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        problems.add(f"{label}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
-    except (ValueError, RecursionError) as exc:
-        problems.add(label, f"not valid JSON: {exc}")
-    return UNREADABLE
+    return parse_json(text, label, problems)
 
 
 def read_paths(paths: list[Path], base: Path | None = None) -> tuple[MapData, Problems]:
