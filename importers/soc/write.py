@@ -31,12 +31,12 @@ class SocWriter:
             existing_subs, desired_subs = self.write_sub_unit_groups(groups)
             existing_pairs, desired_pairs = self.write_pairs(groups)
             removals = [
-                ("index pairs", existing_pairs, desired_pairs),
-                ("sub-unit groups", existing_subs, desired_subs),
+                ("index pairs", SocIndexPair, existing_pairs, desired_pairs),
+                ("sub-unit groups", SubUnitGroup, existing_subs, desired_subs),
             ]
         if self.prune:
-            for name, existing, desired in removals:
-                self.remove_missing(name, existing, desired)
+            for name, model, existing, desired in removals:
+                self.remove_missing(name, model, existing, desired)
             self.remove_missing_groups(existing_groups, desired_groups)
         return self.outcome
 
@@ -139,8 +139,8 @@ class SocWriter:
         return existing, set(desired)
 
     # --prune: remove what the import lacks, keeping what occupations are still mapped to.
-    def remove_missing(self, name, existing, desired) -> None:
-        model = SubUnitGroup if name == "sub-unit groups" else SocIndexPair
+    def remove_missing(self, name, model, existing, desired) -> None:
+        """Delete the ``model`` rows the source no longer has (counted under ``name``)."""
         gone = {key: obj.pk for key, obj in existing.items() if key not in desired}
         if model is SubUnitGroup:
             mapped = set(
