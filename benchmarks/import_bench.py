@@ -23,9 +23,9 @@ PostgreSQL is reached through ``BENCH_PG_URL`` (an account that may create datab
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import re
 import resource
 import shlex
 import sqlite3
@@ -76,6 +76,7 @@ class Run:
     cpu: float  # seconds of CPU used by the manage.py process (not the database server)
     own: float | None  # the time the command reports for its write transaction
     summary: str
+    report: dict | None = None  # the command's --report: its outcome as data
 
 
 @dataclass
@@ -155,12 +156,13 @@ def redact(url: str) -> str:
 
 
 # Running the commands --------------------------------------------------------------------------
-SECONDS_RE = re.compile(r"\((\d+(?:\.\d+)?) s\)\.?$")
-
-
-def manage(args: list[str], database_url: str) -> Run:
+def manage(args: list[str], database_url: str, report_path: Path | None = None) -> Run:
+    """Run one manage.py command; an import also writes its outcome to ``report_path``."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
     env.update(COMMAND_ENV, DATABASE_URL=database_url)
+    if report_path is not None:
+        report_path.unlink(missing_ok=True)
+        args = [*args, "--report", str(report_path)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.run(
@@ -181,13 +183,14 @@ def manage(args: list[str], database_url: str) -> Run:
         )
     lines = process.stdout.strip().splitlines()
     summary = lines[-1] if lines else ""
-    match = SECONDS_RE.search(summary)
-    return Run(wall, cpu, float(match.group(1)) if match else None, summary)
+    report = json.loads(report_path.read_text()) if report_path and report_path.exists() else None
+    return Run(wall, cpu, report["seconds"] if report else None, summary, report)
 
 
-def expect(run: Run, pattern: str, what: str) -> None:
-    if not re.search(pattern, run.summary):
-        raise BenchError(f"{what}: unexpected summary {run.summary!r} (expected /{pattern}/)")
+def expect(run: Run, check, what: str) -> None:
+    """``check`` is given the command's ``--report`` (its outcome as data), never its wording."""
+    if run.report is None or not check(run.report):
+        raise BenchError(f"{what}: unexpected outcome {run.report!r} ({run.summary!r})")
 
 
 def bench_database(
@@ -199,19 +202,24 @@ def bench_database(
         try:
             steps = [
                 ("migrate", ["migrate", "--no-input"], None),
-                ("maps-first", ["import_maps", str(snapshot)], rf"^Occupations: {occupations} "),
-                ("maps-repeat", ["import_maps", str(snapshot)], r"^No changes: "),
+                (
+                    "maps-first",
+                    ["import_maps", str(snapshot)],
+                    lambda r: r["totals"]["created"] == occupations,
+                ),
+                ("maps-repeat", ["import_maps", str(snapshot)], lambda r: not r["changed"]),
             ]
             if soc:
                 files = [str(p) for p in soc]
                 steps += [
-                    ("soc-first", ["import_soc", *files], r"^SOC groups: \d+ created"),
-                    ("soc-repeat", ["import_soc", *files], r"^No changes: "),
+                    ("soc-first", ["import_soc", *files], lambda r: r["totals"]["created"] > 0),
+                    ("soc-repeat", ["import_soc", *files], lambda r: not r["changed"]),
                 ]
-            for key, args, pattern in steps:
-                run = manage(args, url)
-                if pattern:
-                    expect(run, pattern, f"{label} run {n} {key}")
+            for key, args, check in steps:
+                report = Path(tempfile.gettempdir()) / f"occmaps-bench-{os.getpid()}.json"
+                run = manage(args, url, report if check else None)
+                if check:
+                    expect(run, check, f"{label} run {n} {key}")
                 results.add(label, key, run)
                 log(f"{label} run {n}: {key}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU")
         finally:

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from occmaps.models import DataVersion
+from core.models import DataVersion
 from occmaps.routers import public_read
 
 CACHED_STATUSES = {200}

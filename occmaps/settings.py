@@ -99,10 +99,13 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
-    "occmaps",
+    # The apps in dependency order: each imports only those above it (see docs/architecture.md).
+    "core",
     "routes",
     "occupations",
     "socmapping",
+    "importers",
+    "site_pages",
 ]
 
 MIDDLEWARE = [

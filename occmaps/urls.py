@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from occmaps import views
-from occmaps.api import api
+from site_pages import views
+from site_pages.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/v1/", views.api_root, name="api_root"),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", views.api_not_found),
-    path("routes/", include("routes.urls")),
+    path("routes/", include("occupations.route_urls")),
     path("occupations/", include("occupations.urls")),
     path("soc/", include("socmapping.urls")),
     path(

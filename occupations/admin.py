@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from occmaps.admin_tools import KnownLabelsInlineMixin
+from core.admin_tools import CodeReadOnlyMixin, KnownLabelsInlineMixin
 from occupations.models import (
     GreenSubTheme,
     GreenTheme,
@@ -34,18 +34,6 @@ TRACKED_LISTS = {
     SubUnitGroupMapping: LocalEdit.Field.SUB_UNIT_GROUPS,
     Progression: LocalEdit.Field.PROGRESSION,
 }
-
-
-class CodeReadOnlyMixin:
-    """Codes from the source identify a record across imports: fixed once created."""
-
-    source_codes: tuple[str, ...] = ()
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            fields += [name for name in self.source_codes if name not in fields]
-        return fields
 
 
 class BandFilter(admin.SimpleListFilter):

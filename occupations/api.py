@@ -1,22 +1,21 @@
-"""The API's occupations and products (see ``occmaps.api``).
+"""The API's occupations and products (see ``site_pages.api``).
 
 ``/api/v1/occupations`` takes the search page's filters and reads them with the same
 ``OccupationFilter``, so the API, the page and the CSV/JSON downloads give the same results.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Query, Router
 
-from occmaps.schemas import ApiError, ErrorOut, form_errors, paginate, path_key
+from core.schemas import ApiError, ErrorOut, form_errors, paginate, path_key
 from occupations.filters import OccupationFilter
 from occupations.models import (
     Occupation,
     OccupationProduct,
     Product,
-    Progression,
-    TypicalJobTitle,
     attach_product_types,
+    sub_unit_group_mappings,
 )
 from occupations.schemas import (
     OccupationDetail,
@@ -26,8 +25,8 @@ from occupations.schemas import (
     ProductPage,
     ProductQuery,
 )
+from occupations.selectors import neighbours, occupation_with_details
 from occupations.views import base_queryset
-from socmapping.models import SubUnitGroupMapping
 
 router = Router(tags=["Occupations"])
 products_router = Router(tags=["Products"])
@@ -36,9 +35,7 @@ products_router = Router(tags=["Products"])
 def primary_sub_unit_groups():
     return Prefetch(
         "sub_unit_group_mappings",
-        queryset=SubUnitGroupMapping.objects.filter(is_primary=True).select_related(
-            "sub_unit_group"
-        ),
+        queryset=sub_unit_group_mappings().filter(is_primary=True).select_related("sub_unit_group"),
     )
 
 
@@ -66,29 +63,7 @@ def list_occupations(request, query: Query[OccupationQuery]):
 
 
 def occupation_or_404(code: str) -> Occupation:
-    key = path_key(code, "occupation with the code").upper()
-    occupation = (
-        Occupation.objects.with_map_place()
-        .select_related("soc__soc2010", "soc__soc2020")
-        .prefetch_related(
-            Prefetch("job_titles", queryset=TypicalJobTitle.objects.order_by("sequence", "name")),
-            Prefetch(
-                "product_links",
-                queryset=OccupationProduct.objects.select_related("product").order_by(
-                    "product__type", "product__level", "name", "product__code"
-                ),
-            ),
-            Prefetch(
-                "sub_unit_group_mappings",
-                queryset=SubUnitGroupMapping.objects.select_related(
-                    "sub_unit_group__unit_group"
-                ).order_by("-is_primary", "sub_unit_group__code"),
-            ),
-            "green_themes",
-        )
-        .filter(code=key)
-        .first()
-    )
+    occupation = occupation_with_details(path_key(code, "occupation with the code").upper())
     if occupation is None:
         raise Http404(f"No occupation has the code {code!r}.")
     return occupation
@@ -103,18 +78,7 @@ def occupation_or_404(code: str) -> Occupation:
 )
 def occupation_detail(request, code: str):
     occupation = occupation_or_404(code)
-    links = Progression.objects.filter(
-        Q(from_occupation=occupation) | Q(to_occupation=occupation)
-    ).select_related(
-        "from_occupation__cluster__pathway__route", "to_occupation__cluster__pathway__route"
-    )
-    neighbours = []
-    for link in links:
-        outgoing = link.from_occupation_id == occupation.pk
-        other = link.to_occupation if outgoing else link.from_occupation
-        other.direction = ("to" if outgoing else "from") if link.directed else None
-        neighbours.append(other)
-    occupation.neighbours = sorted(neighbours, key=lambda o: (o.level, o.title, o.code))
+    occupation.neighbours = neighbours(occupation)
     return occupation
 
 

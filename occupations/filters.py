@@ -8,9 +8,14 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 
-from occupations.models import Occupation, OccupationProduct, Product, green_condition
+from occupations.models import (
+    Occupation,
+    OccupationProduct,
+    Product,
+    green_condition,
+    sub_unit_group_mappings,
+)
 from routes.models import BAND_LEVELS, Pathway, Route, TechnicalBand
-from socmapping.models import SubUnitGroupMapping
 
 LEVEL_CHOICES = [(level, f"Level {level}") for level in range(2, 8)]
 BAND_CHOICES = [
@@ -190,11 +195,11 @@ class OccupationFilter(MapFilter):
         if not value:
             return queryset
         if "/" in value:
-            links = SubUnitGroupMapping.objects.filter(
+            links = sub_unit_group_mappings().filter(
                 occupation=OuterRef("pk"), sub_unit_group__code=value
             )
             return queryset.filter(Exists(links))
-        links = SubUnitGroupMapping.objects.filter(
+        links = sub_unit_group_mappings().filter(
             occupation=OuterRef("pk"), sub_unit_group__unit_group__code=value
         )
         return queryset.filter(Q(soc__soc2020__code=value) | Q(Exists(links)))

@@ -125,14 +125,18 @@ class OccupationManager(models.Manager.from_queryset(OccupationQuerySet)):
         return self.get(code=code)
 
 
-class Occupation(models.Model):
-    class Status(models.IntegerChoices):
-        """The Occupational Maps API's status numbers and names."""
+class OccupationStatus(models.IntegerChoices):
+    """The Occupational Maps API's status numbers and names."""
 
-        APPROVED = 1, "Approved occupation"
-        IN_DEVELOPMENT = 2, "Occupational standard in development"
-        POTENTIAL = 3, "Potential occupational standard"
-        WITHOUT_APPRENTICESHIP = 4, "Occupational standard without apprenticeship"
+    APPROVED = 1, "Approved occupation"
+    IN_DEVELOPMENT = 2, "Occupational standard in development"
+    POTENTIAL = 3, "Potential occupational standard"
+    WITHOUT_APPRENTICESHIP = 4, "Occupational standard without apprenticeship"
+
+
+class Occupation(models.Model):
+    # The choices live beside the model so that its constraints can derive from them.
+    Status = OccupationStatus
 
     code = models.CharField(
         max_length=12, unique=True, validators=[validate_occupation_code], help_text="OCC0118"
@@ -179,7 +183,8 @@ class Occupation(models.Model):
                 condition=models.Q(level__gte=2, level__lte=7), name="occupation_level_2_to_7"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=[1, 2, 3, 4]), name="occupation_status_known"
+                condition=models.Q(status__in=OccupationStatus.values),
+                name="occupation_status_known",
             ),
         ]
         indexes = [
@@ -249,16 +254,19 @@ class TypicalJobTitle(models.Model):
         return self.occupation.get_absolute_url()
 
 
+class ProductType(models.IntegerChoices):
+    APPRENTICESHIP = 1, "Apprenticeship"
+    HTQ = 2, "HTQ"
+    T_LEVEL = 3, "T Level"
+    TQ = 4, "TQ"
+    FOUNDATION_APPRENTICESHIP = 5, "Foundation Apprenticeship"
+    APPRENTICESHIP_UNIT = 6, "Apprenticeship Unit"
+
+
 class Product(models.Model):
     """An apprenticeship, T Level, HTQ, ... that trains for one or more occupations."""
 
-    class Type(models.IntegerChoices):
-        APPRENTICESHIP = 1, "Apprenticeship"
-        HTQ = 2, "HTQ"
-        T_LEVEL = 3, "T Level"
-        TQ = 4, "TQ"
-        FOUNDATION_APPRENTICESHIP = 5, "Foundation Apprenticeship"
-        APPRENTICESHIP_UNIT = 6, "Apprenticeship Unit"
+    Type = ProductType
 
     code = models.CharField(max_length=30, unique=True, help_text="ST0118, HTQDZ0005, TL0021a")
     name = models.CharField(max_length=400)
@@ -282,7 +290,7 @@ class Product(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(type__in=[1, 2, 3, 4, 5, 6]), name="product_type_known"
+                condition=models.Q(type__in=ProductType.values), name="product_type_known"
             ),
         ]
         indexes = [
@@ -421,3 +429,10 @@ class LocalEdit(models.Model):
                 field=name,
                 defaults={"edited_at": when, "edited_by": user if user and user.pk else None},
             )
+
+
+def sub_unit_group_mappings():
+    """The SOC extension mappings (``socmapping.SubUnitGroupMapping``), reached through
+    Occupation's reverse relation: the SOC app comes after this one and points at Occupation,
+    so this app reads an occupation's mappings without importing the SOC app."""
+    return Occupation.sub_unit_group_mappings.rel.related_model.objects

@@ -1,5 +1,6 @@
 """The API's occupations and products, and the query parameters of their lists."""
 
+import enum
 from datetime import date
 from typing import Annotated, Literal
 
@@ -8,25 +9,85 @@ from ninja import Field
 from pydantic import StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
-from occmaps.schemas import (
-    ApiSchema,
-    Band,
-    ClusterRef,
-    Linked,
-    OccupationRef,
-    OccupationStatus,
-    PageFields,
-    PageQuery,
-    PathwayRef,
-    ProductType,
-    ProductTypeOut,
-    RouteRef,
-    SocGroupRef,
-    SubUnitGroupRef,
-    api_link,
-)
+from core.schemas import ApiSchema, Linked, PageFields, PageQuery, api_link
 from occupations.filters import MAX_QUERY_LENGTH, SORT_CHOICES
+from occupations.models import Occupation, Product
 from routes.models import TechnicalBand
+from routes.schemas import Band, ClusterRef, PathwayRef, RouteRef
+
+# The API's enumerations, named for what they are (the models' own are all "Status", "Type"...).
+OccupationStatus = enum.IntEnum(
+    "OccupationStatus", {status.name: status.value for status in Occupation.Status}
+)
+OccupationStatus.__doc__ = "; ".join(f"{s.value} {s.label}" for s in Occupation.Status)
+ProductType = enum.IntEnum("ProductType", {t.name: t.value for t in Product.Type})
+ProductType.__doc__ = "; ".join(f"{t.value} {t.label}" for t in Product.Type)
+
+# The SOC app comes after this one (its mappings point at Occupation), so its group model is
+# reached through Occupation's reverse relation ``soc`` rather than imported: an occupation's
+# document names its SOC groups, and the SOC app's schemas build on these references.
+SocGroup = Occupation.soc.related.related_model.soc2010.field.related_model
+SocVersion = enum.IntEnum("SocVersion", {v.name: v.value for v in SocGroup.Version})
+SocVersion.__doc__ = "SOC 2010 or SOC 2020"
+SocLevel = enum.StrEnum("SocLevel", {level.name: level.value for level in SocGroup.Level})
+SocLevel.__doc__ = "; ".join(f"{level.value}: {level.label}" for level in SocGroup.Level)
+
+
+class StatusCount(ApiSchema):
+    status: OccupationStatus = Field(description="The occupation status number.")
+    status_name: str = Field(description="The status in words.")
+    count: int = Field(description="How many occupations have this status.")
+
+
+class ProductTypeOut(ApiSchema):
+    type: ProductType = Field(description="The product type number.")
+    type_name: str = Field(description="The product type in words (Apprenticeship, HTQ, ...).")
+
+    @staticmethod
+    def resolve_type_name(obj) -> str:
+        return Product.Type(obj).label
+
+    @staticmethod
+    def resolve_type(obj) -> int:
+        return int(obj)
+
+
+class OccupationRef(Linked):
+    code: str = Field(description="The occupation code.", examples=["OCC0118"])
+    title: str = Field(description="The occupation's title.")
+    level: int = Field(description="Its level, 2 to 7.", ge=2, le=7)
+    status: OccupationStatus = Field(description="Its status number.")
+    status_name: str = Field(description="Its status in words.")
+
+    @staticmethod
+    def resolve_status_name(obj) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_api_url(obj, context) -> str:
+        return api_link(context, "occupation", obj.code)
+
+
+class SocGroupRef(Linked):
+    version: SocVersion = Field(description="2010 or 2020.")
+    code: str = Field(description="The group's code: 1 to 4 digits.", examples=["2136"])
+    level: SocLevel = Field(description="major, sub_major, minor or unit.")
+    title: str = Field(description="The ONS title.")
+
+    @staticmethod
+    def resolve_api_url(obj, context) -> str:
+        return api_link(context, f"soc{obj.version}_group", obj.code)
+
+
+class SubUnitGroupRef(Linked):
+    code: str = Field(description="The sub-unit group code.", examples=["2134/01"])
+    title: str = Field(description="Its title.")
+
+    @staticmethod
+    def resolve_api_url(obj, context) -> str:
+        unit, suffix = obj.code.split("/")
+        return api_link(context, "sub_unit_group", unit, suffix)
+
 
 Sort = Literal[tuple(value for value, _ in SORT_CHOICES)]
 Level = Annotated[int, Field(ge=2, le=7)]

@@ -4,11 +4,11 @@ import re
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from occupations import selectors
 from occupations.diagram import Node, layout
 from occupations.filters import OccupationFilter
 from occupations.models import (
@@ -16,11 +16,11 @@ from occupations.models import (
     Occupation,
     OccupationProduct,
     Product,
-    Progression,
     attach_product_types,
+    sub_unit_group_mappings,
 )
+from occupations.selectors import occupation_with_details
 from routes.models import BAND_LEVELS, TechnicalBand
-from socmapping.models import SubUnitGroupMapping
 
 PAGE_SIZE = 25
 DOWNLOAD_CHUNK = 5000
@@ -99,9 +99,9 @@ def download_rows(request, queryset):
     ):
         types.setdefault(occupation_id, set()).add(Product.Type(product_type).label)
     primaries = dict(
-        SubUnitGroupMapping.objects.filter(occupation__in=chosen, is_primary=True).values_list(
-            "occupation_id", "sub_unit_group__code"
-        )
+        sub_unit_group_mappings()
+        .filter(occupation__in=chosen, is_primary=True)
+        .values_list("occupation_id", "sub_unit_group__code")
     )
     for occupation in queryset.iterator(chunk_size=DOWNLOAD_CHUNK):
         cluster = occupation.cluster
@@ -179,44 +179,16 @@ def occupation_detail(request, code):
         raise Http404("No such occupation")
     if code != canonical:
         return redirect("occupations:detail", code=canonical, permanent=True)
-    occupation = get_object_or_404(
-        Occupation.objects.with_map_place().select_related("soc__soc2010", "soc__soc2020"),
-        code=code,
-    )
-    product_links = list(
-        OccupationProduct.objects.filter(occupation=occupation)
-        .select_related("product")
-        .order_by("product__type", "product__level", "name", "product__code")
-    )
+    occupation = occupation_with_details(code)
+    if occupation is None:
+        raise Http404("No such occupation")
     products = [
         {"type": key, "links": list(links)}
-        for key, links in groupby(product_links, key=lambda link: link.product.get_type_display())
+        for key, links in groupby(
+            occupation.product_links.all(), key=lambda link: link.product.get_type_display()
+        )
     ]
-    sub_unit_groups = list(
-        SubUnitGroupMapping.objects.filter(occupation=occupation)
-        .select_related("sub_unit_group__unit_group")
-        .order_by("-is_primary", "sub_unit_group__code")
-    )
-    links = list(
-        Progression.objects.filter(
-            Q(from_occupation=occupation) | Q(to_occupation=occupation)
-        ).select_related(
-            "from_occupation__cluster__pathway__route", "to_occupation__cluster__pathway__route"
-        )
-    )
-    neighbours = []
-    for link in links:
-        outgoing = link.from_occupation_id == occupation.pk
-        other = link.to_occupation if outgoing else link.from_occupation
-        other.direction = ("to" if outgoing else "from") if link.directed else ""
-        other.route = other.cluster.pathway.route if other.cluster else None
-        other.other_route = (
-            other.route is not None
-            and occupation.cluster is not None
-            and (other.route.pk != occupation.cluster.pathway.route_id)
-        )
-        neighbours.append(other)
-    neighbours.sort(key=lambda o: (o.level, o.title))
+    neighbours = selectors.neighbours(occupation)
     progression = [
         {"level": level, "occupations": list(group)}
         for level, group in groupby(neighbours, key=lambda o: o.level)
@@ -253,13 +225,13 @@ def occupation_detail(request, code):
             "occupation": occupation,
             "band": band,
             "band_levels": BAND_LEVELS[band],
-            "job_titles": occupation.job_titles.order_by("sequence", "name"),
+            "job_titles": occupation.job_titles.all(),
             "products": products,
-            "sub_unit_groups": sub_unit_groups,
+            "sub_unit_groups": occupation.sub_unit_group_mappings.all(),
             "progression": progression,
             "neighbour_count": len(neighbours),
             "siblings": siblings,
             "diagram": diagram,
-            "green_themes": occupation.green_themes.order_by("name"),
+            "green_themes": occupation.green_themes.all(),
         },
     )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from occupations.admin import CodeReadOnlyMixin
+from core.admin_tools import CodeReadOnlyMixin
 from routes.models import Cluster, ClusterGroup, Pathway, Route
 
 

@@ -1,5 +1,6 @@
 """The structure of a route map: route › pathway › row (cluster group) › cluster."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -110,6 +111,8 @@ class Cluster(models.Model):
     """One cell of the grid: a row crossed with a technical level band."""
 
     api_id = models.PositiveIntegerField("API id", unique=True)
+    # Always the row's pathway (kept for the map's queries): the database refuses any other
+    # and carries the clusters along when a row moves (migration 0002).
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="clusters")
     row = models.ForeignKey(ClusterGroup, on_delete=models.CASCADE, related_name="clusters")
     band = models.PositiveSmallIntegerField("technical level band", choices=TechnicalBand.choices)
@@ -122,7 +125,10 @@ class Cluster(models.Model):
         ordering = ["pathway", "row__sequence", "band", "sequence"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(band__gte=1, band__lte=3), name="cluster_band_1_to_3"
+                condition=models.Q(
+                    band__gte=min(TechnicalBand.values), band__lte=max(TechnicalBand.values)
+                ),
+                name="cluster_band_1_to_3",
             ),
         ]
 
@@ -131,6 +137,11 @@ class Cluster(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.pathway.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        if self.row_id and self.pathway_id and self.row.pathway_id != self.pathway_id:
+            raise ValidationError({"row": "The row must be in the cluster's pathway."})
 
     def natural_key(self) -> tuple[int]:
         return (self.api_id,)

@@ -1,11 +1,12 @@
-"""The API's SOC groups and sub-unit groups (see ``occmaps.api``)."""
+"""The API's SOC groups and sub-unit groups (see ``site_pages.api``)."""
 
 from django.db.models import Count
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from pydantic.json_schema import SkipJsonSchema
 
-from occmaps.schemas import ErrorOut, SocLevel, SocVersion, path_key
+from core.schemas import ErrorOut, path_key
+from occupations.schemas import SocLevel, SocVersion
 from socmapping.models import SocGroup, SubUnitGroup
 from socmapping.schemas import SocGroupDetail, SocGroupList, SubUnitGroupDetail
 from socmapping.selectors import (

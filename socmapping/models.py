@@ -27,12 +27,16 @@ class SocGroupManager(models.Manager.from_queryset(SocGroupQuerySet)):
         return self.get(version=version, code=code)
 
 
+class SocVersion(models.IntegerChoices):
+    SOC2010 = 2010, "SOC 2010"
+    SOC2020 = 2020, "SOC 2020"
+
+
 class SocGroup(models.Model):
     """A major, sub-major, minor or unit group of SOC 2010 or SOC 2020."""
 
-    class Version(models.IntegerChoices):
-        SOC2010 = 2010, "SOC 2010"
-        SOC2020 = 2020, "SOC 2020"
+    # Beside the model so that its constraints can derive from the choices.
+    Version = SocVersion
 
     class Level(models.TextChoices):
         MAJOR = "major", "Major group"
@@ -67,7 +71,7 @@ class SocGroup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="soc_group_unique_code"),
             models.CheckConstraint(
-                condition=models.Q(version__in=[2010, 2020]), name="soc_group_version_known"
+                condition=models.Q(version__in=SocVersion.values), name="soc_group_version_known"
             ),
         ]
         indexes = [

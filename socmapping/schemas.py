@@ -3,13 +3,8 @@ to them."""
 
 from ninja import Field
 
-from occmaps.schemas import (
-    ApiSchema,
-    OccupationRef,
-    SocGroupRef,
-    SocVersion,
-    SubUnitGroupRef,
-)
+from core.schemas import ApiSchema
+from occupations.schemas import OccupationRef, SocGroupRef, SocVersion, SubUnitGroupRef
 from socmapping.models import SocGroup
 
 

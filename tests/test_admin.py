@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from occmaps.roles import MAP_EDITORS, VIEWERS, setup_roles
+from core.roles import MAP_EDITORS, VIEWERS, setup_roles
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocGroup, SubUnitGroup, SubUnitGroupMapping

@@ -23,7 +23,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import StopReason, events
 from werkzeug.test import Client as WerkzeugClient
 
-from occmaps.models import DataVersion
+from core.models import DataVersion
 from occupations.models import Occupation, Product
 from routes.models import Route
 from socmapping.models import SocGroup, SubUnitGroup
@@ -364,7 +364,9 @@ class SampleApi(TestCase):
 
     def test_a_failure_is_a_500_in_json_without_details(self):
         client = Client(raise_request_exception=False)
-        with mock.patch("routes.api.routes_with_counts", side_effect=RuntimeError("secret")):
+        with mock.patch(
+            "occupations.route_api.routes_with_counts", side_effect=RuntimeError("secret")
+        ):
             response = client.get(f"{API}/routes")
         self.assertEqual(response.status_code, 500)
         self.assertEqual(response.json(), {"status": 500, "message": mock.ANY})
@@ -467,7 +469,7 @@ class SampleApi(TestCase):
         self.assertIn("digital", route["schema"]["enum"])
 
     def test_the_documentation_page_shows_a_live_example_for_every_endpoint(self):
-        from occmaps import apidocs
+        from site_pages import apidocs
 
         response = self.client.get(DOC_PAGE)
         self.assertEqual(response.status_code, 200)

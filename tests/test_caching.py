@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from occmaps.models import DataVersion
+from core.models import DataVersion
 from occmaps.routers import ReplicaRouter, public_read
 from occupations.models import Occupation
 from tests.bundled import MAP_SOURCES

@@ -24,7 +24,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from benchmarks.snapshot import generate
-from occmaps.importing import ADVISORY_LOCK_KEY, import_lock
+from core.importing import ADVISORY_LOCK_KEY, import_lock
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocMapping, SubUnitGroupMapping

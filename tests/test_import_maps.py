@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from occmaps.models import ImportRecord
+from core.models import ImportRecord
 from occupations.models import (
     GreenTheme,
     Occupation,
@@ -186,6 +186,19 @@ def test_links_outside_the_import_are_reported_not_invented(maps):
     assert run(maps / "digital").count("note(s)") == 1
 
 
+def test_unlinked_progression_is_a_coded_note_in_the_record_and_the_report(maps, tmp_path):
+    report = tmp_path / "report.json"
+    run(maps / "digital", report=str(report))
+    details = ImportRecord.objects.get().problem_details
+    unlinked = [d for d in details if d["code"] == "progression.unlinked"]
+    assert any(d["value"]["missing"] == "OCC0649" for d in unlinked)
+    outcome = json.loads(report.read_text())
+    assert outcome["main"] == "occupations" and outcome["changed"] is True
+    assert outcome["counts"]["occupations"]["created"] == outcome["totals"]["created"] > 0
+    assert outcome["seconds"] >= 0
+    assert [n for n in outcome["notes"] if n["code"] == "progression.unlinked"] == unlinked
+
+
 def test_samples_show_the_other_statuses_and_quirks(maps):
     run(maps / "samples")
     without = Occupation.objects.get(code="OCC0016")
@@ -330,6 +343,42 @@ def test_bad_records_are_refused_with_their_place_and_nothing_changes(
     assert any(message in problem for problem in failure.problems)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d.update(name=["Data", "analyst"]),
+            "record OCC0118: name: ['Data', 'analyst']: expected text, not list",
+        ),
+        (
+            lambda d: d.update(stdCode=118),
+            "record (no code): stdCode: 118: expected text, not int",
+        ),
+        (
+            lambda d: d["typicalJobTitles"][0].update(isGreen="false"),
+            "typicalJobTitles[0].isGreen: 'false': expected true or false",
+        ),
+        (
+            lambda d: d["typicalJobTitles"][0].update(name=7),
+            "typicalJobTitles[0].name: 7: expected text, not int",
+        ),
+        (
+            lambda d: d["soc"]["soc2020SubUnitGroups"][0].update(isPrimary=1),
+            "soc.soc2020SubUnitGroups[0].isPrimary: 1: expected true or false",
+        ),
+    ],
+)
+def test_wrong_types_are_refused_not_turned_into_text_or_truth(
+    tmp_path, maps, digital, change, message
+):
+    folder = broken(tmp_path, maps, change)
+    before = data_snapshot()
+    error = rejected(folder)
+    assert message in error
+    assert "OCC0118.json" in error
+    assert data_snapshot() == before
+
+
 def test_every_problem_is_listed_not_just_the_first(tmp_path, maps):
     def change(document):
         document.update(level=9, status=7)
@@ -460,3 +509,29 @@ def test_live_api_wrong_key_is_refused(fake_api):
 def test_files_and_api_together_are_refused(fake_api, maps):
     with pytest.raises(CommandError, match="not both"):
         call_command("import_maps", str(maps / "digital"), api_url=fake_api, stdout=StringIO())
+
+
+def test_the_documents_read_a_real_record_and_refuse_wrong_types(maps):
+    from pydantic import ValidationError
+
+    from importers.maps import documents
+
+    raw = json.loads((maps / "digital" / "OCC0118.json").read_text())
+    occupation = documents.Occupation.model_validate(raw)
+    assert occupation.std_code == "OCC0118"
+    assert occupation.map_hierarchy.cluster_sequence == raw["mapHierarchy"]["clusterSeqeunce"]
+    assert (
+        occupation.dump()["mapHierarchy"]["clusterSeqeunce"]
+        == occupation.map_hierarchy.cluster_sequence
+    )
+    unknown = documents.OccupationSummary.model_validate(
+        {**raw, "statusLastUpdated": "0001-01-01T00:00:00"}
+    )
+    assert unknown.status_last_updated is None
+    for change in (
+        {"name": ["Data", "analyst"]},
+        {"typicalJobTitles": [{"name": "Data analyst", "isGreen": "false"}]},
+        {"level": "4"},
+    ):
+        with pytest.raises(ValidationError):
+            documents.Occupation.model_validate({**raw, **change})

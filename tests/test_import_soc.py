@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from occmaps.models import ImportRecord
-from socmapping.importers.soc import split_items
+from core.models import ImportRecord
+from importers.soc import split_items
 from socmapping.models import SocGroup, SocIndexPair, SocMapping, SubUnitGroup
 from tests.factories import make_occupation
 from tests.snapshot import data_snapshot

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from occmaps.models import ImportRecord
+from core.models import ImportRecord
 from occupations.models import Occupation, OccupationProduct, Product
 from tests.snapshot import data_snapshot
 
@@ -403,3 +403,13 @@ def test_a_server_that_is_not_there_is_rejected(db):
         port = sock.getsockname()[1]
     err = rejected(f"http://127.0.0.1:{port}/api/apprenticeshipstandards")
     assert f"http://127.0.0.1:{port}/api/apprenticeshipstandards: cannot be fetched:" in err
+
+
+def test_nan_is_refused_as_the_maps_import_refuses_it(db, tmp_path):
+    """The one JSON reader (core.parsers.parse_json) refuses NaN and Infinity for every import."""
+    path = tmp_path / "standards.json"
+    text = json.dumps(good_records()).replace('"level": 4', '"level": NaN', 1)
+    assert "NaN" in text
+    path.write_text(text)
+    error = rejected(str(path))
+    assert "not valid JSON: NaN is not a number JSON allows" in error

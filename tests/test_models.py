@@ -79,3 +79,18 @@ def test_band_of_a_level():
     assert [TechnicalBand.for_level(level) for level in range(2, 8)] == [1, 1, 2, 2, 3, 3]
     with pytest.raises(ValueError, match="no band holds level 9"):
         TechnicalBand.for_level(9)
+
+
+def test_a_cluster_is_always_in_its_rows_pathway():
+    from routes.models import Cluster, ClusterGroup
+
+    cluster = make_cluster()
+    elsewhere = make_cluster()
+    refused(lambda: Cluster.objects.filter(pk=cluster.pk).update(pathway=elsewhere.pathway))
+    refused(lambda: Cluster.objects.filter(pk=cluster.pk).update(row=elsewhere.row))
+    # Row and pathway together is a move; and a row moved to another pathway takes its clusters.
+    Cluster.objects.filter(pk=cluster.pk).update(row=elsewhere.row, pathway=elsewhere.pathway)
+    ClusterGroup.objects.filter(pk=elsewhere.row_id).update(pathway=cluster.pathway)
+    assert set(
+        Cluster.objects.filter(row=elsewhere.row_id).values_list("pathway_id", flat=True)
+    ) == {cluster.pathway_id}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from occmaps.models import ImportRecord
+from core.models import ImportRecord
+from importers.soc_mapping import COLUMNS, DISCLAIMER, export_csv, fold
 from occupations.models import Occupation
-from socmapping.importers.mapping_csv import COLUMNS, DISCLAIMER, export_csv, fold
 from socmapping.models import SocMapping, SubUnitGroupMapping
 from tests.snapshot import data_snapshot
 
@@ -601,3 +601,37 @@ def test_occupations_are_not_created_by_a_mapping(digital, tmp_path):
     count = Occupation.objects.count()
     run("soc2010", save(tmp_path, export("soc2010")))
     assert Occupation.objects.count() == count
+
+
+def test_the_checks_against_the_database_run_inside_the_import_lock(digital, tmp_path):
+    """What the file names is looked up while the import holds its lock (in its transaction),
+    so another import cannot change it between the checks and the write."""
+    from contextlib import contextmanager
+    from unittest import mock
+
+    from core import importing
+    from importers.soc_mapping import read as soc_mapping
+
+    held, seen = [], []
+    real_lock, real_lookups = importing.import_lock, soc_mapping._Lookups.__init__
+
+    @contextmanager
+    def spy_lock():
+        with real_lock():
+            held.append(True)
+            try:
+                yield
+            finally:
+                held.pop()
+
+    def spy_lookups(self, scheme):
+        seen.append(bool(held))
+        real_lookups(self, scheme)
+
+    path = save(tmp_path, export("soc2010"))
+    with (
+        mock.patch.object(importing, "import_lock", spy_lock),
+        mock.patch.object(soc_mapping._Lookups, "__init__", spy_lookups),
+    ):
+        run("soc2010", path)
+    assert seen == [True]

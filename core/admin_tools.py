@@ -1,0 +1,75 @@
+"""Admin pieces that keep a change form's queries fixed however many inline rows it shows."""
+
+from django.contrib.admin.widgets import AutocompleteSelect
+
+
+class KnownLabelsAutocomplete(AutocompleteSelect):
+    """An autocomplete that names its selected object from labels it was given, if it can,
+    instead of querying for it (Django queries once per inline row)."""
+
+    known_labels: dict[str, str] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        known = self.known_labels or {}
+        if not selected or not selected <= known.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for option_value in sorted(selected):
+            options.append(
+                self.create_option(name, option_value, known[option_value], selected, len(options))
+            )
+        return [(None, options, 0)]
+
+
+class KnownLabelsInlineMixin:
+    """For inlines: load the related objects of ``autocomplete_fields`` with the rows, and hand
+    their names to each row's widget."""
+
+    #: Other relations each row's name needs (its ``__str__``), loaded with the rows too.
+    also_select: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        related = (*self.autocomplete_fields, *self.also_select)
+        return super().get_queryset(request).select_related(*related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = KnownLabelsAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        fields = tuple(self.autocomplete_fields)
+
+        class KnownLabelsFormSet(formset_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for form in self.forms:
+                    if form.instance.pk is None:
+                        continue
+                    for name in fields:
+                        related = getattr(form.instance, name, None)
+                        widget = form.fields[name].widget
+                        widget = getattr(widget, "widget", widget)
+                        if related is not None and isinstance(widget, KnownLabelsAutocomplete):
+                            label = form.fields[name].label_from_instance(related)
+                            widget.known_labels = {str(related.pk): label}
+
+        return KnownLabelsFormSet
+
+
+class CodeReadOnlyMixin:
+    """Codes from the source identify a record across imports: fixed once created."""
+
+    source_codes: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [name for name in self.source_codes if name not in fields]
+        return fields

@@ -1,0 +1,159 @@
+"""The field parsers every importer uses: text, whole numbers, true or false, dates, lists and
+HTML. Each takes the value, its place and the problem list; a value of the wrong type is a
+problem, never turned into a string or a truth value."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import date
+
+import nh3
+from django.core.exceptions import FieldDoesNotExist
+
+from core.problems import Problems
+
+#: HTML the occupation summaries may keep; everything else is removed (its text stays).
+SUMMARY_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i"}
+#: The source's placeholder for an unknown date.
+UNKNOWN_DATE = "0001-01-01"
+
+
+#: Characters no text field keeps: control characters (NUL included) and lone surrogates.
+UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(value) -> str:
+    """Unescape entities, turn no-break spaces into spaces, drop control characters, fold runs
+    of white space, trim."""
+    if value is None:
+        return ""
+    text = UNWANTED.sub("", html.unescape(str(value))).replace("\xa0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_multiline(value) -> str:
+    """Like :func:`clean_text` but keeps paragraph breaks."""
+    if value is None:
+        return ""
+    text = UNWANTED.sub("", html.unescape(str(value))).replace("\xa0", " ").replace("\r\n", "\n")
+    paragraphs = [re.sub(r"[ \t\f\v]+", " ", part).strip() for part in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(" ".join(p.split("\n")).strip() for p in paragraphs if p.strip())
+
+
+def sanitise_html(value) -> str:
+    """Keep a small allow-list of tags and no attributes; drop empty paragraphs."""
+    if not value:
+        return ""
+    text = UNWANTED.sub("", str(value)).replace("&nbsp;", " ")
+    cleaned = nh3.clean(text, tags=SUMMARY_TAGS, attributes={})
+    cleaned = re.sub(r"<p>\s*</p>", "", cleaned)
+    cleaned = re.sub(r"[ \t]+", " ", cleaned)
+    return cleaned.strip()
+
+
+def parse_date(value, where: str, problems: Problems, field_name: str) -> date | None:
+    """ISO dates; the source's ``0001-01-01`` placeholder and empty values mean unknown."""
+    if value in (None, "") or str(value).startswith(UNKNOWN_DATE):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        problems.add(where, f"{field_name}: {value!r}: not a date (YYYY-MM-DD)")
+        return None
+
+
+#: The largest id or sequence the database columns hold.
+MAX_NUMBER = 2_147_483_647
+
+
+def whole_number(
+    value, where: str, name: str, problems: Problems, *, required=True, maximum=MAX_NUMBER
+) -> int | None:
+    if value is None or value == "":
+        if required:
+            problems.add(where, f"{name}: missing")
+        return None
+    if isinstance(value, bool | list | dict):
+        problems.add(where, f"{name}: {shown(value)}: not a whole number")
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        problems.add(where, f"{name}: {shown(value)}: not a whole number")
+        return None
+    if number != value and str(number) != str(value).strip():
+        problems.add(where, f"{name}: {shown(value)}: not a whole number")
+        return None
+    if not 0 <= number <= maximum:
+        problems.add(where, f"{name}: {shown(value)}: must be between 0 and {maximum}")
+        return None
+    return number
+
+
+def shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def list_field(container: dict, key: str, where: str, problems: Problems) -> list:
+    """``container[key]`` when it is a list; nothing (with a problem) when it is not."""
+    value = container.get(key)
+    if value in (None, "", [], {}):
+        return []
+    if not isinstance(value, list):
+        problems.add(where, f"{key}: expected a list, not {type(value).__name__}")
+        return []
+    return value
+
+
+def check_lengths(model, values: dict, where: str, problems: Problems, prefix: str = "") -> None:
+    """Refuse text longer than its column (PostgreSQL would refuse it mid-write)."""
+    for name, value in values.items():
+        try:
+            limit = model._meta.get_field(name).max_length
+        except FieldDoesNotExist:  # an id or a reference, not a text column
+            continue
+        if limit and isinstance(value, str) and len(value) > limit:
+            problems.add(where, f"{prefix}{name}: {len(value)} characters: at most {limit}")
+
+
+def text(container: dict, key: str, where: str, problems: Problems, name: str = "") -> str | None:
+    """The cleaned text at ``key`` ("" when it is missing or null); anything but a string (a
+    list, a number, true) is a problem, and None."""
+    value = container.get(key)
+    if value is None or isinstance(value, str):
+        return clean_text(value)
+    problems.add(where, f"{name or key}: {shown(value)}: expected text, not {type(value).__name__}")
+    return None
+
+
+def flag(container: dict, key: str, where: str, problems: Problems, name: str = "") -> bool:
+    """True or false at ``key`` (missing or null is false); anything else, the string "false"
+    included, is a problem."""
+    value = container.get(key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    problems.add(where, f"{name or key}: {shown(value)}: expected true or false")
+    return False
+
+
+#: What :func:`parse_json` returns when the text is not JSON (a document may well be ``null``).
+UNREADABLE = object()
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(text: str, label: str, problems: Problems):
+    """The JSON value in ``text``, or :data:`UNREADABLE` with a problem at its line. NaN and
+    Infinity (which Python's json accepts) are refused, as is nesting too deep to read."""
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        problems.add(f"{label}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except (ValueError, RecursionError) as exc:
+        problems.add(label, f"not valid JSON: {exc}")
+    return UNREADABLE

@@ -1,1 +1,0 @@
-"""Importers for the ONS Standard Occupational Classification files."""
