@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.db import connection, models, transaction
@@ -103,6 +104,8 @@ class ImportOutcome:
     notes: list[str | Problem] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)
     main: str = ""
+    #: The data's own date, where the source gives one (a harvest date, "Last Updated").
+    data_date: date | None = None
 
     def add(self, name: str, result: SyncResult) -> SyncResult:
         self.counts[name] = result
@@ -224,6 +227,7 @@ def run_import(
                 started_at=started,
                 finished_at=timezone.now(),
                 outcome=ImportRecord.Outcome.SUCCEEDED,
+                data_date=outcome.data_date,
                 **_record_counts(outcome),
                 summary=summary_line(outcome, elapsed),
             )

@@ -8,6 +8,20 @@ class ImportRecordQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(outcome=ImportRecord.Outcome.SUCCEEDED)
 
+    def latest_of(self, kind: str) -> "ImportRecord | None":
+        """The newest successful import of one kind ("maps", "soc", ...)."""
+        return self.succeeded().filter(kind=kind).order_by("-finished_at", "-id").first()
+
+    def data_date(self, kind: str = "maps"):
+        """The newest data's own date among the successful imports of one kind."""
+        return (
+            self.succeeded()
+            .filter(kind=kind, data_date__isnull=False)
+            .order_by("-finished_at", "-id")
+            .values_list("data_date", flat=True)
+            .first()
+        )
+
 
 class ImportRecord(models.Model):
     class Outcome(models.TextChoices):
@@ -31,6 +45,12 @@ class ImportRecord(models.Model):
         help_text="The notes with a code, as data: code, where, value, message.",
     )
     summary = models.TextField(blank=True)
+    data_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The data's own date, where the source gives one: when the maps were harvested "
+        "from the Occupational Maps API, or the API's last update.",
+    )
 
     objects = ImportRecordQuerySet.as_manager()
 

@@ -18,7 +18,7 @@ for the pages.
 """
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.signals import got_request_exception
 from django.http import Http404
@@ -158,7 +158,11 @@ class ImportCount(Schema):
 class ImportOut(ApiSchema):
     kind: str = Field(description="Which importer ran: maps, soc, standards, soc_mapping, ...")
     started_at: datetime = Field(description="When it started (ISO 8601).")
-    finished_at: datetime = Field(description="When it finished: the data's date (ISO 8601).")
+    finished_at: datetime = Field(description="When it finished: when the data was loaded.")
+    data_date: date | None = Field(
+        description="The data's own date, where the source gives one (ISO 8601): when the maps "
+        "were harvested from the Occupational Maps API."
+    )
     created: int = Field(description="Records created, in all.")
     updated: int = Field(description="Records updated, in all.")
     unchanged: int = Field(description="Records unchanged, in all.")

@@ -29,7 +29,7 @@ from site_pages.api import api
 @require_safe
 def home(request):
     routes = routes_with_counts().order_by("sequence", "name")
-    latest_import = ImportRecord.objects.succeeded().order_by("-finished_at").first()
+    latest_import = ImportRecord.objects.latest_of("maps")
     return render(
         request,
         "home.html",
@@ -115,7 +115,7 @@ def download_content(request, download: Download, version: str) -> bytes:
 @require_safe
 def downloads(request):
     version = data_version()
-    latest = ImportRecord.objects.succeeded().order_by("-finished_at").first()
+    latest = ImportRecord.objects.latest_of("maps")
     files = [
         {"download": d, "size": len(download_content(request, d, version))}
         for d in DOWNLOADS.values()
@@ -179,7 +179,7 @@ def api_docs(request):
             "openapi_url": request.build_absolute_uri(reverse("api:openapi-json")),
             "licence": LICENCE,
             "credit": CREDIT,
-            "latest_import": ImportRecord.objects.succeeded().order_by("-finished_at").first(),
+            "latest_import": ImportRecord.objects.latest_of("maps"),
         },
     )
 

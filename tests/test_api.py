@@ -431,6 +431,7 @@ class SampleApi(TestCase):
         self.assertEqual(document["version"], DataVersion.current().version)
         self.assertEqual(document["latest_import"]["kind"], "maps")
         self.assertTrue(document["latest_import"]["finished_at"].endswith("Z"))
+        self.assertEqual(document["latest_import"]["data_date"], "2026-07-06")
         self.assertIn("Open Government Licence", document["licence"])
         root = get(self.client, f"{API}/")
         self.assertEqual(root["openapi"], f"http://testserver{API}/openapi.json")

@@ -4,6 +4,7 @@ import json
 import shutil
 import threading
 from collections import Counter
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
@@ -197,6 +198,23 @@ def test_unlinked_progression_is_a_coded_note_in_the_record_and_the_report(maps,
     assert outcome["counts"]["occupations"]["created"] == outcome["totals"]["created"] > 0
     assert outcome["seconds"] >= 0
     assert [n for n in outcome["notes"] if n["code"] == "progression.unlinked"] == unlinked
+
+
+def test_the_import_records_the_datas_own_date(maps, tmp_path):
+    """The harvest index gives the date the data is as at; without ``harvestedAt`` the API's
+    "Last Updated" (day first) stands in; occupation files alone carry no date."""
+    run(maps / "digital")
+    assert ImportRecord.objects.latest_of("maps").data_date is None
+    run(maps / "index.json", maps / "digital")
+    assert ImportRecord.objects.latest_of("maps").data_date == date(2026, 7, 6)
+    assert ImportRecord.objects.data_date() == date(2026, 7, 6)
+
+    index = json.loads((maps / "index.json").read_text(encoding="utf-8"))
+    del index["harvestedAt"]  # the one change: the API's version string is all that is left
+    assert index["version"].endswith("Last Updated: 09/04/2026 14:43:04")
+    (tmp_path / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    run(tmp_path / "index.json")
+    assert ImportRecord.objects.latest_of("maps").data_date == date(2026, 4, 9)
 
 
 def test_samples_show_the_other_statuses_and_quirks(maps):

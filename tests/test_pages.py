@@ -9,6 +9,7 @@ from collections import Counter
 from django.test import TestCase
 from django.urls import reverse
 
+from core.models import ImportRecord
 from occupations.models import Occupation, Progression
 from routes.models import Route
 from socmapping.models import SocGroup, SubUnitGroup
@@ -43,7 +44,12 @@ class BundledPages(TestCase):
                 "Creative and design": 1,  # OCC1046
             },
         )
-        self.assertContains(response, "Data as at")
+        loaded = ImportRecord.objects.latest_of("maps").finished_at
+        self.assertContains(
+            response,
+            "Map data as harvested from the Skills England Occupational Maps API on 6 July 2026; "
+            f"loaded into this site on {loaded:%-d %B %Y}.",
+        )
         self.assertContains(response, 'name="q"')
 
     def test_a_route_whose_map_is_not_loaded_says_so_plainly(self):

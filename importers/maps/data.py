@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth import get_user_model
 
@@ -52,3 +53,5 @@ class MapData:
     local_edits: list[tuple[str, str, object, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: int = 0
+    #: The data's own date: a harvest index's ``harvestedAt``, else its API "Last Updated".
+    data_date: date | None = None

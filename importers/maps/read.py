@@ -4,11 +4,20 @@ the routes, green themes, edges and staff edits it holds (occupations are checke
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from core.parsers import UNREADABLE, check_lengths, clean_text, list_field, parse_json, whole_number
+from core.parsers import (
+    UNREADABLE,
+    check_lengths,
+    clean_text,
+    list_field,
+    parse_date,
+    parse_json,
+    whole_number,
+)
 from core.problems import Problems
 from importers.maps.check import check_consistency, read_occupation
 from importers.maps.data import MapData
@@ -76,6 +85,7 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
             read_occupation(document, label, data, problems)
         elif "routes" in document or "greenThemes" in document:
             # A harvest index, or this site's own export of the whole map.
+            read_data_date(document, label, data, problems)
             read_routes(list_field(document, "routes", label, problems), label, data, problems)
             read_themes(list_field(document, "greenThemes", label, problems), label, data, problems)
             for index, item in enumerate(list_field(document, "occupations", label, problems)):
@@ -113,6 +123,24 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
                 problems.add(f"{label}[{index}]", "expected an occupation object")
     else:
         problems.add(label, "not an Occupational Maps document (unknown list)")
+
+
+#: The API's version string: "Version: 1.0.0+3c45…, Last Updated: 09/04/2026 14:43:04".
+LAST_UPDATED = re.compile(r"Last Updated: (\d{2})/(\d{2})/(\d{4})")
+
+
+def read_data_date(document: dict, label: str, data: MapData, problems: Problems) -> None:
+    """The date the data is as at: when it was harvested, or failing that the API's last update
+    (day first, as the API writes it). The newest date given wins."""
+    found = parse_date(document.get("harvestedAt"), label, problems, "harvestedAt")
+    if found is None and isinstance(document.get("version"), str):
+        match = LAST_UPDATED.search(document["version"])
+        if match:
+            day, month, year = map(int, match.groups())
+            with contextlib.suppress(ValueError):
+                found = date(year, month, day)
+    if found is not None and (data.data_date is None or found > data.data_date):
+        data.data_date = found
 
 
 def read_routes(items: list, label: str, data: MapData, problems: Problems) -> None:

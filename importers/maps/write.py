@@ -31,7 +31,7 @@ class MapsWriter(OccupationListsWriter):
         self.data = data
         self.prune = prune
         self.overwrite_edits = overwrite_edits
-        self.outcome = ImportOutcome(main="occupations")
+        self.outcome = ImportOutcome(main="occupations", data_date=data.data_date)
         self.unresolved: list[Problem] = []
         # Occupation id → the fields staff edited, which this import keeps.
         self.kept: dict[int, set[str]] = {}
