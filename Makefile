@@ -24,8 +24,11 @@ run: install
 	$(DEV_ENV) $(PY) manage.py load_bundled_data --if-empty
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes (the machine's cores); PYTEST_ARGS="-n 0 -x" for one, stopping at a failure.
 test: install
-	$(TEST_ENV) $(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage erase
+	$(TEST_ENV) $(PY) -m coverage run -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+	$(PY) -m coverage combine --quiet
 	$(PY) -m coverage report
 
 lint: install
@@ -44,4 +47,4 @@ bench: install
 	$(TEST_ENV) $(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .coverage htmlcov
+	rm -rf $(VENV) staticfiles .coverage .coverage.* htmlcov
