@@ -27,6 +27,15 @@ def require(service: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+def pytest_collection_modifyitems(items):
+    """The whole-system tests (``tests/system/``: browser, faults, security, caching, property
+    based) are ``slow``: ``pytest -m "not slow"`` leaves them out of a quick run."""
+    system = Path(__file__).parent / "system"
+    for item in items:
+        if system in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def bundled_data() -> Path:
     """The real public data bundled in ``fixtures/``: ``occupational-maps/`` and ``soc/``."""

@@ -32,7 +32,7 @@ from tests.bundled import MAP_SOURCES, MAPS, load_bundled
 from tests.conftest import require
 from tests.snapshot import data_snapshot
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get("OCCMAPS_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 

@@ -23,7 +23,7 @@ from tests.bundled import MAP_SOURCES
 from tests.conftest import require
 
 pytestmark = pytest.mark.django_db
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from occmaps.settings import database_from_url, env_bool
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run_settings(env: dict) -> subprocess.CompletedProcess:

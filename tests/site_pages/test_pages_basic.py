@@ -13,7 +13,7 @@ from occupations.models import Occupation
 from tests.factories import make_cluster, make_occupation, make_pathway, make_route
 
 pytestmark = pytest.mark.django_db
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_home_lists_routes_in_sequence_with_counts(client, django_assert_max_num_queries):

@@ -22,7 +22,7 @@ from tests.bundled import load_bundled
 from tests.failing_urls import SECRET_DETAIL
 from tests.html import inline_code
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ONE_YEAR = 31_536_000
 #: Signing in many times is slow with the real password hasher, and the hasher is not on trial.
 FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
