@@ -9,32 +9,34 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from occupations.models import Occupation
-from tests.factories import make_cluster, make_occupation, make_pathway, make_route
+from routes.models import Route
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_home_lists_routes_in_sequence_with_counts(client, django_assert_max_num_queries):
-    second = make_route(name="Second route", sequence=2)
-    first = make_route(name="First route", sequence=1)
-    make_route(name="Empty route", sequence=3)
-    cluster = make_cluster(pathway=make_pathway(route=second))
-    make_occupation(cluster=cluster, status=Occupation.Status.APPROVED)
-    make_occupation(cluster=cluster, status=Occupation.Status.POTENTIAL)
-    make_occupation(cluster=make_cluster(pathway=make_pathway(route=first)))
-
+def test_home_lists_routes_in_sequence_with_counts(client, bundled, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
     routes = list(response.context["routes"])
-    assert [r.name for r in routes] == ["First route", "Second route", "Empty route"]
-    assert [r.occupation_count for r in routes] == [1, 2, 0]
-    assert (routes[1].status_1, routes[1].status_3, routes[1].status_2) == (1, 1, 0)
+    assert [r.name for r in routes] == list(
+        Route.objects.order_by("sequence").values_list("name", flat=True)
+    )
+    assert len(routes) == 15 and routes[0].name == "Agriculture, environmental and animal care"
+    counts = {r.name: r.occupation_count for r in routes if r.occupation_count}
+    assert counts == {
+        "Agriculture, environmental and animal care": 1,
+        "Creative and design": 1,
+        "Digital": 64,
+        "Health and science": 1,
+    }
+    digital = next(r for r in routes if r.name == "Digital")
+    assert (digital.status_1, digital.status_2, digital.status_3, digital.status_4) == (56, 0, 8, 0)
     html = response.content.decode()
-    assert html.index("First route") < html.index("Second route") < html.index("Empty route")
+    positions = [html.index(f">{r.name}</a>") for r in routes]
+    assert positions == sorted(positions)
 
 
 def test_home_answers_head_and_refuses_post(client):
