@@ -9,16 +9,20 @@ class ImportRecordQuerySet(models.QuerySet):
         return self.filter(outcome=ImportRecord.Outcome.SUCCEEDED)
 
     def latest_of(self, kind: str) -> "ImportRecord | None":
-        """The newest successful import of one kind ("maps", "soc", ...)."""
-        return self.succeeded().filter(kind=kind).order_by("-finished_at", "-id").first()
-
-    def data_date(self, kind: str = "maps"):
-        """The newest data's own date among the successful imports of one kind."""
-        return (
+        """The newest successful import of one kind ("maps", "soc", ...), in one query, with
+        ``data_as_at``: the data's own date from the newest such import that gave one (an import
+        of a few occupation files carries no date; the harvest it updates still does)."""
+        dated = (
             self.succeeded()
             .filter(kind=kind, data_date__isnull=False)
             .order_by("-finished_at", "-id")
-            .values_list("data_date", flat=True)
+            .values("data_date")[:1]
+        )
+        return (
+            self.succeeded()
+            .filter(kind=kind)
+            .annotate(data_as_at=models.Subquery(dated))
+            .order_by("-finished_at", "-id")
             .first()
         )
 

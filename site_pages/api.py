@@ -184,6 +184,10 @@ class VersionOut(Schema):
     version: int = Field(description="The data version: it goes up with every import or edit.")
     changed_at: datetime = Field(description="When the data last changed (ISO 8601).")
     latest_import: ImportOut | None = Field(description="The latest successful import.")
+    data_as_at: date | None = Field(
+        description="The map data's own date (ISO 8601): when it was harvested from the "
+        "Occupational Maps API, as the newest dated maps import says."
+    )
     licence: str = Field(description="The data's licence.")
     credit: str = Field(description="The attribution to give.")
 
@@ -201,10 +205,12 @@ class VersionOut(Schema):
 )
 def data_version(request):
     current = DataVersion.current()
+    maps = ImportRecord.objects.latest_of("maps")
     return {
         "version": current.version,
         "changed_at": current.changed_at,
         "latest_import": ImportRecord.objects.succeeded().order_by("-finished_at", "-id").first(),
+        "data_as_at": maps.data_as_at if maps else None,
         "licence": LICENCE,
         "credit": CREDIT,
     }

@@ -84,13 +84,13 @@ def export_map(site_url: str = "") -> dict:
             neighbours[start.pk].append(end)
             neighbours[end.pk].append(start)
 
-    latest = ImportRecord.objects.succeeded().order_by("-finished_at").first()
+    latest = ImportRecord.objects.latest_of("maps")
     return documents.MapExport(
         title="Occupational maps of England",
         licence=LICENCE,
         credit=CREDIT,
         exported_at=timezone.now().isoformat(timespec="seconds"),
-        data_as_at=latest.finished_at.isoformat(timespec="seconds") if latest else None,
+        data_as_at=latest.data_as_at.isoformat() if latest and latest.data_as_at else None,
         routes=[
             documents.Route(object="Route", route_id=r.api_id, name=r.name, sequence=r.sequence)
             for r in Route.objects.order_by("sequence", "api_id")

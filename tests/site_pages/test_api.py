@@ -432,6 +432,7 @@ class SampleApi(TestCase):
         self.assertEqual(document["latest_import"]["kind"], "maps")
         self.assertTrue(document["latest_import"]["finished_at"].endswith("Z"))
         self.assertEqual(document["latest_import"]["data_date"], "2026-07-06")
+        self.assertEqual(document["data_as_at"], "2026-07-06")
         self.assertIn("Open Government Licence", document["licence"])
         root = get(self.client, f"{API}/")
         self.assertEqual(root["openapi"], f"http://testserver{API}/openapi.json")

@@ -8,6 +8,7 @@ from collections import Counter
 
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import ImportRecord
 from occupations.models import Occupation, Progression
@@ -44,10 +45,10 @@ class BundledPages(TestCase):
                 "Creative and design": 1,  # OCC1046
             },
         )
-        loaded = ImportRecord.objects.latest_of("maps").finished_at
+        loaded = timezone.localtime(ImportRecord.objects.latest_of("maps").finished_at)
         self.assertContains(
             response,
-            "Map data as harvested from the Skills England Occupational Maps API on 6 July 2026; "
+            "Map data as at 6 July 2026 (Skills England Occupational Maps API); "
             f"loaded into this site on {loaded:%-d %B %Y}.",
         )
         self.assertContains(response, 'name="q"')

@@ -26,12 +26,7 @@ pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def sample(bundled):
-    """The bundled real data (the fixture keeps its old name: each test here asks for it)."""
-
-
-def test_public_pages_carry_validators_and_cdn_friendly_cache_control(client, sample):
+def test_public_pages_carry_validators_and_cdn_friendly_cache_control(client, bundled):
     response = client.get("/routes/digital/")
     version = DataVersion.current()
     assert response["ETag"] == f'"v{version.version}"'
@@ -44,7 +39,7 @@ def test_public_pages_carry_validators_and_cdn_friendly_cache_control(client, sa
 
 
 def test_a_repeat_is_served_from_the_cache_with_one_query(
-    client, sample, django_assert_num_queries
+    client, bundled, django_assert_num_queries
 ):
     first = client.get("/routes/digital/")
     with django_assert_num_queries(1):  # the data version
@@ -52,7 +47,7 @@ def test_a_repeat_is_served_from_the_cache_with_one_query(
     assert again.content == first.content
 
 
-def test_revalidation_answers_304_without_rendering(client, sample, django_assert_num_queries):
+def test_revalidation_answers_304_without_rendering(client, bundled, django_assert_num_queries):
     first = client.get("/occupations/")
     with django_assert_num_queries(1):
         response = client.get("/occupations/", headers={"If-None-Match": first["ETag"]})
@@ -64,7 +59,7 @@ def test_revalidation_answers_304_without_rendering(client, sample, django_asser
     assert client.head("/occupations/", headers={"If-None-Match": first["ETag"]}).status_code == 304
 
 
-def test_an_import_starts_a_new_version_and_nothing_stale_is_served(client, sample, tmp_path):
+def test_an_import_starts_a_new_version_and_nothing_stale_is_served(client, bundled, tmp_path):
     occupation = Occupation.objects.order_by("code").first()
     first = client.get(occupation.get_absolute_url())
     call_command("import_maps", *map(str, MAP_SOURCES), stdout=io.StringIO())  # the same data
@@ -74,7 +69,7 @@ def test_an_import_starts_a_new_version_and_nothing_stale_is_served(client, samp
     assert response["ETag"] != first["ETag"]
 
 
-def test_an_admin_save_starts_a_new_version(client, sample):
+def test_an_admin_save_starts_a_new_version(client, bundled):
     occupation = Occupation.objects.order_by("code").first()
     before = client.get(occupation.get_absolute_url())
     staff = User.objects.create_superuser("staff", "s@example.org", "pw-for-tests")
@@ -92,7 +87,7 @@ def test_an_admin_save_starts_a_new_version(client, sample):
     assert "Renamed route" in after.content.decode()
 
 
-def test_signed_in_staff_get_private_uncached_public_pages(client, sample):
+def test_signed_in_staff_get_private_uncached_public_pages(client, bundled):
     staff = User.objects.create_superuser("staff", "s@example.org", "pw-for-tests")
     client.force_login(staff)
     response = client.get("/routes/digital/")
@@ -126,7 +121,7 @@ def redis_answers() -> bool:
         return False
 
 
-def test_pages_are_shared_through_redis(client, sample, django_assert_num_queries):
+def test_pages_are_shared_through_redis(client, bundled, django_assert_num_queries):
     require(
         "Redis",
         redis_answers(),
