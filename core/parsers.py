@@ -11,6 +11,7 @@ from datetime import date
 
 import nh3
 from django.core.exceptions import FieldDoesNotExist
+from pydantic import ValidationError
 
 from core.problems import Problems
 
@@ -157,3 +158,53 @@ def parse_json(text: str, label: str, problems: Problems):
     except (ValueError, RecursionError) as exc:
         problems.add(label, f"not valid JSON: {exc}")
     return UNREADABLE
+
+
+def validated(model, value, where: str, problems: Problems):
+    """``model.model_validate(value)`` (a pydantic model), or None with each of its errors added
+    to ``problems`` at ``where``, worded as the parsers above word them."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        for entry in error.errors(include_url=False):
+            problems.add(where, describe_error(entry))
+        return None
+
+
+def error_place(loc) -> str:
+    """``("soc", "groups", 0, "code")`` → ``soc.groups[0].code``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def describe_error(entry: dict) -> str:
+    """One pydantic error (its place, input and type) in the words of the parsers above."""
+    kind, value = entry["type"], entry.get("input")
+    context = entry.get("ctx") or {}
+    name = error_place(entry["loc"])
+    if kind == "missing" or (value is None and kind.endswith("_type")):
+        words = "missing"
+    elif kind == "string_type":
+        words = f"{shown(value)}: expected text, not {type(value).__name__}"
+    elif kind == "bool_type":
+        words = f"{shown(value)}: expected true or false"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        words = f"{shown(value)}: not a whole number"
+    elif kind == "number_range":
+        words = f"{shown(value)}: must be between {context['minimum']} and {context['maximum']}"
+    elif kind in ("date_format", "date_type", "date_parsing", "date_from_datetime_parsing"):
+        words = f"{shown(value)}: not a date (YYYY-MM-DD)"
+    elif kind == "list_type":
+        words = f"expected a list, not {type(value).__name__}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        words = "expected an object"
+    elif kind == "literal_error":
+        words = f"{shown(value)}: expected {context.get('expected', 'another value')}"
+    else:  # pragma: no cover - every type the documents use is worded above
+        words = f"{shown(value)}: {entry['msg']}"
+    return f"{name}: {words}" if name else words

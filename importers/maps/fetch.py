@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 from core.parsers import UNREADABLE, clean_text, parse_json
 from core.problems import Problems
-from importers.maps import MapData, check_consistency, read_document
+from importers.maps import MapData, check_consistency, documents, read_document
+from importers.maps.documents import EXPAND
 
-EXPAND = "products,soc,mapHierarchy,typicalJobTitles,keywords,greenThemes,progression"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
@@ -97,18 +97,14 @@ def read_api(client: ApiClient, *, progress: Callable[[str], None] | None = None
         problems.add(client.url("Routes"), "expected a list of routes")
         return data, problems
     read_document(routes, client.url("Routes"), data, problems)
-    codes: list[str] = []
-    for route in routes:
-        for item in (route.get("occupations") or []) if isinstance(route, dict) else []:
-            if isinstance(item, dict) and item.get("stdCode"):
-                codes.append(clean_text(item["stdCode"]))
+    codes = documents.route_occupation_codes(routes)
     if not codes:
         listing = client.get(client.url("Occupations"), problems)
         if isinstance(listing, list):
-            codes = [clean_text(i.get("stdCode")) for i in listing if isinstance(i, dict)]
+            codes = documents.listed_codes(listing)
         elif listing is not None:
             problems.add(client.url("Occupations"), "expected a list of occupations")
-    codes = list(dict.fromkeys(c for c in codes if c))
+    codes = list(dict.fromkeys(c for c in map(clean_text, codes) if c))
     for number, code in enumerate(codes, start=1):
         url = client.url(f"Occupations/{urllib.parse.quote(code)}", expand=EXPAND)
         document = client.get(url, problems)
