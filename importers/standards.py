@@ -19,8 +19,6 @@ route, the database perhaps only some. Nothing here creates products or removes 
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +26,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from core.fetching import Fetcher
 from core.importing import ImportOutcome, keyed, sync_rows
 from core.parsers import UNKNOWN_DATE, UNREADABLE, clean_text, parse_json
 from core.problems import Problems
@@ -76,40 +75,17 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def fetch(url: str, problems: Problems, *, timeout: float = FETCH_TIMEOUT) -> bytes | None:
-    """GET ``url``; on any failure add a problem saying what went wrong and return None."""
-    request = urllib.request.Request(  # noqa: S310 - only http(s) URLs reach here (is_url)
-        url, headers={"Accept": "application/json", "User-Agent": "occmaps import_standards"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        problems.add(url, f"the server answered HTTP {exc.code} {exc.reason}")
-    except urllib.error.URLError as exc:
-        problems.add(url, f"cannot be fetched: {exc.reason}")
-    except TimeoutError:
-        problems.add(url, f"cannot be fetched: no answer within {timeout:g} s")
-    except OSError as exc:
-        problems.add(url, f"cannot be fetched: {exc}")
-    return None
-
-
-def load(source: str, problems: Problems):
+def load(source: str, problems: Problems, fetcher: Fetcher | None = None):
     """The JSON document at a path or URL, or None (with a problem) when there is none."""
     if is_url(source):
-        raw = fetch(source, problems)
-    else:
-        try:
-            raw = Path(source).read_bytes()
-        except FileNotFoundError:
-            problems.add(source, "no such file")
-            return None
-        except OSError as exc:
-            problems.add(source, f"cannot be read: {exc}")
-            return None
-    if raw is None:
+        return (fetcher or Fetcher(timeout=FETCH_TIMEOUT)).get_json(source, problems)
+    try:
+        raw = Path(source).read_bytes()
+    except FileNotFoundError:
+        problems.add(source, "no such file")
+        return None
+    except OSError as exc:
+        problems.add(source, f"cannot be read: {exc}")
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -120,11 +96,12 @@ def load(source: str, problems: Problems):
     return None if document is UNREADABLE else document
 
 
-def read_source(source: str) -> tuple[StandardsData, Problems]:
-    """Read and check every standard in ``source`` (a path or an http(s) URL)."""
+def read_source(source: str, fetcher: Fetcher | None = None) -> tuple[StandardsData, Problems]:
+    """Read and check every standard in ``source`` (a path or an http(s) URL, fetched with
+    ``fetcher``, by default one that retries four times)."""
     problems = Problems()
     data = StandardsData()
-    document = load(source, problems)
+    document = load(source, problems, fetcher)
     if problems:
         return data, problems
     if not isinstance(document, list):

@@ -531,7 +531,7 @@ def test_live_api_malformed_answer_is_refused(fake_api):
 
 def test_live_api_wrong_key_is_refused(fake_api):
     error = rejected(api_url=fake_api, api_key="wrong")
-    assert "/Routes: the API answered 401" in error
+    assert "/Routes: the server answered HTTP 401" in error
     assert Route.objects.count() == 0
 
 
