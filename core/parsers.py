@@ -1,13 +1,14 @@
-"""The field parsers every importer uses: text, whole numbers, true or false, dates, lists and
-HTML. Each takes the value, its place and the problem list; a value of the wrong type is a
-problem, never turned into a string or a truth value."""
+"""The field parsers every importer uses: text, whole numbers, dates, lists, HTML and JSON, and
+the reading of a document through its pydantic model (:func:`validated`, which words the
+model's errors as these parsers word theirs). Each takes the value, its place and the problem
+list; a value of the wrong type is a problem, never turned into a string or a truth value."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 
 import nh3
 from django.core.exceptions import FieldDoesNotExist
@@ -54,12 +55,23 @@ def sanitise_html(value) -> str:
     return cleaned.strip()
 
 
+def iso_date(value: str) -> date | None:
+    """An ISO date, or the date of an ISO date and time (``2019-01-14T00:00:00Z``); the source's
+    ``0001-01-01`` placeholder and empty text mean unknown (None). Anything else: ValueError."""
+    text = value.strip()
+    if text == "" or text.startswith(UNKNOWN_DATE):
+        return None
+    return datetime.fromisoformat(text).date()
+
+
 def parse_date(value, where: str, problems: Problems, field_name: str) -> date | None:
-    """ISO dates; the source's ``0001-01-01`` placeholder and empty values mean unknown."""
-    if value in (None, "") or str(value).startswith(UNKNOWN_DATE):
+    """An ISO date or date and time (:func:`iso_date`); missing or empty means unknown."""
+    if value is None:
         return None
     try:
-        return date.fromisoformat(str(value)[:10])
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return iso_date(value)
     except ValueError:
         problems.add(where, f"{field_name}: {value!r}: not a date (YYYY-MM-DD)")
         return None
@@ -98,14 +110,20 @@ def shown(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def list_field(container: dict, key: str, where: str, problems: Problems) -> list:
-    """``container[key]`` when it is a list; nothing (with a problem) when it is not."""
+def list_field(
+    container: dict, key: str, where: str, problems: Problems, *, optional: bool = False
+) -> list | None:
+    """``container[key]`` when it is a list; an empty list when the key is missing or null (None
+    if ``optional``: "not given" apart from "none"), or holds "" or {}; an empty list with a
+    problem when it holds anything else."""
     value = container.get(key)
-    if value in (None, "", [], {}):
+    if value is None:
+        return None if optional else []
+    if value in ("", [], {}):
         return []
     if not isinstance(value, list):
         problems.add(where, f"{key}: expected a list, not {type(value).__name__}")
-        return []
+        return [] if not optional else None
     return value
 
 
@@ -118,26 +136,6 @@ def check_lengths(model, values: dict, where: str, problems: Problems, prefix: s
             continue
         if limit and isinstance(value, str) and len(value) > limit:
             problems.add(where, f"{prefix}{name}: {len(value)} characters: at most {limit}")
-
-
-def text(container: dict, key: str, where: str, problems: Problems, name: str = "") -> str | None:
-    """The cleaned text at ``key`` ("" when it is missing or null); anything but a string (a
-    list, a number, true) is a problem, and None."""
-    value = container.get(key)
-    if value is None or isinstance(value, str):
-        return clean_text(value)
-    problems.add(where, f"{name or key}: {shown(value)}: expected text, not {type(value).__name__}")
-    return None
-
-
-def flag(container: dict, key: str, where: str, problems: Problems, name: str = "") -> bool:
-    """True or false at ``key`` (missing or null is false); anything else, the string "false"
-    included, is a problem."""
-    value = container.get(key)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    problems.add(where, f"{name or key}: {shown(value)}: expected true or false")
-    return False
 
 
 #: What :func:`parse_json` returns when the text is not JSON (a document may well be ``null``).

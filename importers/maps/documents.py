@@ -19,12 +19,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-#: The source's placeholder for an unknown date.
-UNKNOWN_DATE = "0001-01-01"
+from core.parsers import MAX_NUMBER, iso_date
+
 #: The SOC code that means "not mapped".
 NOT_MAPPED = 0
-#: The largest id or sequence the database columns hold, and the largest small number.
-MAX_NUMBER = 2_147_483_647
+#: The largest small number a column holds (``MAX_NUMBER`` is the largest id or sequence).
 MAX_SMALL = 32767
 #: What the live API's occupation detail is asked to expand.
 EXPAND = "products,soc,mapHierarchy,typicalJobTitles,keywords,greenThemes,progression"
@@ -54,14 +53,13 @@ Small = Annotated[int, _between(MAX_SMALL)]
 
 
 def _date(value):
-    """ISO dates (a time after them is ignored); ``0001-01-01`` and empty text mean unknown."""
+    """An ISO date, or the date of an ISO date and time (``core.parsers.iso_date``);
+    ``0001-01-01`` and empty text mean unknown."""
     if value is None or isinstance(value, date):
         return value
     if isinstance(value, str):
-        if value == "" or value.startswith(UNKNOWN_DATE):
-            return None
         try:
-            return date.fromisoformat(value[:10])
+            return iso_date(value)
         except ValueError:
             pass
     raise PydanticCustomError("date_format", "not a date (YYYY-MM-DD)")

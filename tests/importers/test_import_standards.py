@@ -245,14 +245,17 @@ REJECTIONS = {
         change(2, maxFunding="£25,000"),
         "[2] ST0119: maxFunding: '£25,000': not a whole number",
     ),
-    "negative funding": (change(2, maxFunding=-5), "[2] ST0119: maxFunding: -5: not a whole"),
+    "negative funding": (
+        change(2, maxFunding=-5),
+        "[2] ST0119: maxFunding: -5: must be between 0 and 2147483647",
+    ),
     "huge duration": (
         change(2, typicalDuration=99999),
-        "[2] ST0119: typicalDuration: 99999: too large (at most 32767)",
+        "[2] ST0119: typicalDuration: 99999: must be between 0 and 32767",
     ),
     "date": (
         change(4, approvedForDelivery="12/02/2021"),
-        "[4] ST0795: approvedForDelivery: '12/02/2021': not an ISO date (YYYY-MM-DD)",
+        "[4] ST0795: approvedForDelivery: '12/02/2021': not a date (YYYY-MM-DD)",
     ),
     "url": (
         change(4, standardPageUrl="instituteforapprenticeships.org/data technician"),
