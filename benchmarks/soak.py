@@ -46,29 +46,36 @@ from benchmarks.import_bench import (  # noqa: E402
     machine_and_command,
 )
 from benchmarks.pages_bench import (  # noqa: E402
-    CORES,
-    HOST,
-    Client,
-    CpuMeter,
-    Quiet,
-    Server,
     add_common_arguments,
-    base_env,
-    collectstatic,
     command_line,
-    free_port,
-    gunicorn_settings,
-    log,
     make_databases,
-    percentile,
-    prepare_database,
     probe,
     release,
-    request_once,
     resolve_soc_dir,
 )
+from benchmarks.pages_common import (  # noqa: E402
+    HOST,
+    log,
+    percentile,
+)
+from benchmarks.pages_machine import (  # noqa: E402
+    CORES,
+    CpuMeter,
+    Quiet,
+)
+from benchmarks.pages_server import (  # noqa: E402
+    Client,
+    Server,
+    base_env,
+    collectstatic,
+    free_port,
+    gunicorn_settings,
+    prepare_database,
+    request_once,
+)
 from benchmarks.run import replace_section  # noqa: E402
-from benchmarks.snapshot import ROLES, SUBJECTS, write_snapshot  # noqa: E402
+from benchmarks.snapshot import write_snapshot  # noqa: E402
+from benchmarks.snapshot_shape import ROLES, SUBJECTS  # noqa: E402
 
 HEADING = "## Soak run"
 WARM = 1000  # requests after which the workers' memory is read a second time

@@ -1,16 +1,18 @@
-"""The field parsers every importer uses: text, whole numbers, true or false, dates, lists and
-HTML. Each takes the value, its place and the problem list; a value of the wrong type is a
-problem, never turned into a string or a truth value."""
+"""The field parsers every importer uses: text, whole numbers, dates, lists, HTML and JSON, and
+the reading of a document through its pydantic model (:func:`validated`, which words the
+model's errors as these parsers word theirs). Each takes the value, its place and the problem
+list; a value of the wrong type is a problem, never turned into a string or a truth value."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 
 import nh3
 from django.core.exceptions import FieldDoesNotExist
+from pydantic import ValidationError
 
 from core.problems import Problems
 
@@ -53,12 +55,23 @@ def sanitise_html(value) -> str:
     return cleaned.strip()
 
 
+def iso_date(value: str) -> date | None:
+    """An ISO date, or the date of an ISO date and time (``2019-01-14T00:00:00Z``); the source's
+    ``0001-01-01`` placeholder and empty text mean unknown (None). Anything else: ValueError."""
+    text = value.strip()
+    if text == "" or text.startswith(UNKNOWN_DATE):
+        return None
+    return datetime.fromisoformat(text).date()
+
+
 def parse_date(value, where: str, problems: Problems, field_name: str) -> date | None:
-    """ISO dates; the source's ``0001-01-01`` placeholder and empty values mean unknown."""
-    if value in (None, "") or str(value).startswith(UNKNOWN_DATE):
+    """An ISO date or date and time (:func:`iso_date`); missing or empty means unknown."""
+    if value is None:
         return None
     try:
-        return date.fromisoformat(str(value)[:10])
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return iso_date(value)
     except ValueError:
         problems.add(where, f"{field_name}: {value!r}: not a date (YYYY-MM-DD)")
         return None
@@ -97,14 +110,20 @@ def shown(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def list_field(container: dict, key: str, where: str, problems: Problems) -> list:
-    """``container[key]`` when it is a list; nothing (with a problem) when it is not."""
+def list_field(
+    container: dict, key: str, where: str, problems: Problems, *, optional: bool = False
+) -> list | None:
+    """``container[key]`` when it is a list; an empty list when the key is missing or null (None
+    if ``optional``: "not given" apart from "none"), or holds "" or {}; an empty list with a
+    problem when it holds anything else."""
     value = container.get(key)
-    if value in (None, "", [], {}):
+    if value is None:
+        return None if optional else []
+    if value in ("", [], {}):
         return []
     if not isinstance(value, list):
         problems.add(where, f"{key}: expected a list, not {type(value).__name__}")
-        return []
+        return [] if not optional else None
     return value
 
 
@@ -117,26 +136,6 @@ def check_lengths(model, values: dict, where: str, problems: Problems, prefix: s
             continue
         if limit and isinstance(value, str) and len(value) > limit:
             problems.add(where, f"{prefix}{name}: {len(value)} characters: at most {limit}")
-
-
-def text(container: dict, key: str, where: str, problems: Problems, name: str = "") -> str | None:
-    """The cleaned text at ``key`` ("" when it is missing or null); anything but a string (a
-    list, a number, true) is a problem, and None."""
-    value = container.get(key)
-    if value is None or isinstance(value, str):
-        return clean_text(value)
-    problems.add(where, f"{name or key}: {shown(value)}: expected text, not {type(value).__name__}")
-    return None
-
-
-def flag(container: dict, key: str, where: str, problems: Problems, name: str = "") -> bool:
-    """True or false at ``key`` (missing or null is false); anything else, the string "false"
-    included, is a problem."""
-    value = container.get(key)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    problems.add(where, f"{name or key}: {shown(value)}: expected true or false")
-    return False
 
 
 #: What :func:`parse_json` returns when the text is not JSON (a document may well be ``null``).
@@ -157,3 +156,53 @@ def parse_json(text: str, label: str, problems: Problems):
     except (ValueError, RecursionError) as exc:
         problems.add(label, f"not valid JSON: {exc}")
     return UNREADABLE
+
+
+def validated(model, value, where: str, problems: Problems):
+    """``model.model_validate(value)`` (a pydantic model), or None with each of its errors added
+    to ``problems`` at ``where``, worded as the parsers above word them."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        for entry in error.errors(include_url=False):
+            problems.add(where, describe_error(entry))
+        return None
+
+
+def error_place(loc) -> str:
+    """``("soc", "groups", 0, "code")`` → ``soc.groups[0].code``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def describe_error(entry: dict) -> str:
+    """One pydantic error (its place, input and type) in the words of the parsers above."""
+    kind, value = entry["type"], entry.get("input")
+    context = entry.get("ctx") or {}
+    name = error_place(entry["loc"])
+    if kind == "missing" or (value is None and kind.endswith("_type")):
+        words = "missing"
+    elif kind == "string_type":
+        words = f"{shown(value)}: expected text, not {type(value).__name__}"
+    elif kind == "bool_type":
+        words = f"{shown(value)}: expected true or false"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        words = f"{shown(value)}: not a whole number"
+    elif kind == "number_range":
+        words = f"{shown(value)}: must be between {context['minimum']} and {context['maximum']}"
+    elif kind in ("date_format", "date_type", "date_parsing", "date_from_datetime_parsing"):
+        words = f"{shown(value)}: not a date (YYYY-MM-DD)"
+    elif kind == "list_type":
+        words = f"expected a list, not {type(value).__name__}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        words = "expected an object"
+    elif kind == "literal_error":
+        words = f"{shown(value)}: expected {context.get('expected', 'another value')}"
+    else:  # pragma: no cover - every type the documents use is worded above
+        words = f"{shown(value)}: {entry['msg']}"
+    return f"{name}: {words}" if name else words

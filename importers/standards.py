@@ -19,17 +19,22 @@ route, the database perhaps only some. Nothing here creates products or removes 
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from core.fetching import Fetcher
 from core.importing import ImportOutcome, keyed, sync_rows
-from core.parsers import UNKNOWN_DATE, UNREADABLE, clean_text, parse_json
+from core.parsers import (
+    UNREADABLE,
+    clean_text,
+    list_field,
+    parse_date,
+    parse_json,
+    whole_number,
+)
 from core.problems import Problems
 from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct, Product
 
@@ -37,8 +42,7 @@ from occupations.models import OCCUPATION_CODE_RE, Occupation, OccupationProduct
 FETCH_TIMEOUT = 30
 RETIRED = "retired"
 VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
-#: Upper bounds of the columns the numbers go into (PositiveIntegerField, ...SmallIntegerField).
-MAX_INT = 2_147_483_647
+#: Upper bound of the small columns; the others hold core.parsers.MAX_NUMBER.
 MAX_SMALL_INT = 32_767
 KSB_KEYS = ("knowledges", "skills", "behaviours")
 
@@ -76,40 +80,17 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def fetch(url: str, problems: Problems, *, timeout: float = FETCH_TIMEOUT) -> bytes | None:
-    """GET ``url``; on any failure add a problem saying what went wrong and return None."""
-    request = urllib.request.Request(  # noqa: S310 - only http(s) URLs reach here (is_url)
-        url, headers={"Accept": "application/json", "User-Agent": "occmaps import_standards"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        problems.add(url, f"the server answered HTTP {exc.code} {exc.reason}")
-    except urllib.error.URLError as exc:
-        problems.add(url, f"cannot be fetched: {exc.reason}")
-    except TimeoutError:
-        problems.add(url, f"cannot be fetched: no answer within {timeout:g} s")
-    except OSError as exc:
-        problems.add(url, f"cannot be fetched: {exc}")
-    return None
-
-
-def load(source: str, problems: Problems):
+def load(source: str, problems: Problems, fetcher: Fetcher | None = None):
     """The JSON document at a path or URL, or None (with a problem) when there is none."""
     if is_url(source):
-        raw = fetch(source, problems)
-    else:
-        try:
-            raw = Path(source).read_bytes()
-        except FileNotFoundError:
-            problems.add(source, "no such file")
-            return None
-        except OSError as exc:
-            problems.add(source, f"cannot be read: {exc}")
-            return None
-    if raw is None:
+        return (fetcher or Fetcher(timeout=FETCH_TIMEOUT)).get_json(source, problems)
+    try:
+        raw = Path(source).read_bytes()
+    except FileNotFoundError:
+        problems.add(source, "no such file")
+        return None
+    except OSError as exc:
+        problems.add(source, f"cannot be read: {exc}")
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -120,11 +101,12 @@ def load(source: str, problems: Problems):
     return None if document is UNREADABLE else document
 
 
-def read_source(source: str) -> tuple[StandardsData, Problems]:
-    """Read and check every standard in ``source`` (a path or an http(s) URL)."""
+def read_source(source: str, fetcher: Fetcher | None = None) -> tuple[StandardsData, Problems]:
+    """Read and check every standard in ``source`` (a path or an http(s) URL, fetched with
+    ``fetcher``, by default one that retries four times)."""
     problems = Problems()
     data = StandardsData()
-    document = load(source, problems)
+    document = load(source, problems, fetcher)
     if problems:
         return data, problems
     if not isinstance(document, list):
@@ -177,12 +159,17 @@ def read_standard(item, where: str, problems: Problems) -> Standard | None:
     where = f"{where} {reference}"
     before = len(problems)
 
-    level = _whole_number(item, "level", where, problems, maximum=MAX_SMALL_INT)
+    small = {"required": False, "maximum": MAX_SMALL_INT}
+    level = whole_number(item.get("level"), where, "level", problems, **small)
     if level is not None and not 2 <= level <= 7:
         problems.add(where, f"level: {item['level']!r}: must be between 2 and 7")
-    lars_code = _whole_number(item, "larsCode", where, problems, maximum=MAX_INT)
-    duration = _whole_number(item, "typicalDuration", where, problems, maximum=MAX_SMALL_INT)
-    max_funding = _whole_number(item, "maxFunding", where, problems, maximum=MAX_INT)
+    lars_code = whole_number(item.get("larsCode"), where, "larsCode", problems, required=False)
+    duration = whole_number(
+        item.get("typicalDuration"), where, "typicalDuration", problems, **small
+    )
+    max_funding = whole_number(
+        item.get("maxFunding"), where, "maxFunding", problems, required=False
+    )
     version = _version(item, where, problems)
     occupation_code = clean_text(item.get("occupationCode")).upper()
     if occupation_code and not re.match(OCCUPATION_CODE_RE, occupation_code):
@@ -190,11 +177,11 @@ def read_standard(item, where: str, problems: Problems) -> Standard | None:
             where,
             f"occupationCode: {item.get('occupationCode')!r}: not an occupation code like OCC0118",
         )
-    approved = _date(item, "approvedForDelivery", where, problems)
+    approved = parse_date(item.get("approvedForDelivery"), where, problems, "approvedForDelivery")
     url = _url(item, "standardPageUrl", where, problems)
     eqa_provider = _eqa_provider(item, where, problems)
-    duties = _list(item, "duties", where, problems)
-    ksb_lists = [_list(item, key, where, problems) for key in KSB_KEYS]
+    duties = list_field(item, "duties", where, problems, optional=True)
+    ksb_lists = [list_field(item, key, where, problems, optional=True) for key in KSB_KEYS]
     for key in ("typicalJobTitles", "keywords"):
         _text_or_list(item, key, where, problems)
     duties_count = len(duties) if duties is not None else None
@@ -232,29 +219,6 @@ def read_standard(item, where: str, problems: Problems) -> Standard | None:
     )
 
 
-def _whole_number(item: dict, key: str, where: str, problems: Problems, *, maximum: int):
-    """A whole number given as a JSON number or a string of digits; None when absent."""
-    value = item.get(key)
-    if value is None or value == "":
-        return None
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    if number is None or number < 0:
-        problems.add(where, f"{key}: {value!r}: not a whole number")
-        return None
-    if number > maximum:
-        problems.add(where, f"{key}: {value!r}: too large (at most {maximum})")
-        return None
-    return number
-
-
 def _version(item: dict, where: str, problems: Problems) -> str:
     key = "version" if item.get("version") not in (None, "") else "versionNumber"
     value = item.get(key)
@@ -268,22 +232,6 @@ def _version(item: dict, where: str, problems: Problems) -> str:
         problems.add(where, f"{key}: {value!r}: not a version number like 1.1")
         return ""
     return text
-
-
-def _date(item: dict, key: str, where: str, problems: Problems) -> date | None:
-    """An ISO date or date-time (``2019-01-14``, ``2019-01-14T00:00:00Z``); the placeholder
-    ``0001-01-01`` and empty values mean unknown."""
-    value = item.get(key)
-    if value in (None, ""):
-        return None
-    text = str(value).strip()
-    if text.startswith(UNKNOWN_DATE):
-        return None
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        problems.add(where, f"{key}: {value!r}: not an ISO date (YYYY-MM-DD)")
-        return None
 
 
 def _url(item: dict, key: str, where: str, problems: Problems) -> str:
@@ -319,16 +267,6 @@ def _eqa_provider(item: dict, where: str, problems: Problems) -> str:
         problems.add(where, f"eQAProvider: {name[:40]!r}...: longer than 300 characters")
         return ""
     return name
-
-
-def _list(item: dict, key: str, where: str, problems: Problems) -> list | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        problems.add(where, f"{key}: expected a list, not {type(value).__name__}")
-        return None
-    return value
 
 
 def _text_or_list(item: dict, key: str, where: str, problems: Problems) -> list[str]:

@@ -1,12 +1,13 @@
 """The Occupational Maps API occupation JSON: read, validate, then write in one transaction.
 
-A source is any mix of JSON documents, told apart by their content, not their names:
+A source is any mix of JSON documents, told apart by their content, not their names, each
+read through its model in ``documents.py`` (which spells every key):
 
-- an occupation detail (``{"object": "Occupation", "stdCode": ...}``) or a list of them;
-- the routes (``[{"object": "Route", "routeId": ..., "name": ..., "sequence": ...}]``);
-- the green themes (``[{"themeId": ..., "themeName": ..., "subThemes": [...]}]``);
-- a harvest index (``{"routes": [...], "greenThemes": [...], ...}``);
-- directed progression edges (``[{"stdCodeFrom": ..., "stdCodeTo": ...}]``, the live API's).
+- an occupation detail (``documents.Occupation``) or a list of them;
+- the routes (a list of ``documents.Route``);
+- the green themes (a list of ``documents.GreenTheme``);
+- a harvest index, or this site's export (``documents.MapIndex``);
+- directed progression edges (a list of ``documents.ProgressionEdge``, the live API's).
 """
 
 from importers.maps.check import check_consistency, read_occupation

@@ -1,22 +1,20 @@
 """The checks of one occupation record and of the whole source, each problem with its place
-(file, record, field, value)."""
+(file, record, field, value).
+
+A record is read through its document model (``documents.Occupation``), which refuses wrong
+types; what is checked here is what types cannot say: codes and their patterns, levels and
+bands, duplicates, and agreement between records. The places in the messages are the API's
+names, which ``documents.place`` gives from the models' Python names."""
 
 from __future__ import annotations
 
 import re
 
-from core.parsers import (
-    check_lengths,
-    clean_text,
-    flag,
-    list_field,
-    parse_date,
-    sanitise_html,
-    text,
-    whole_number,
-)
+from core.parsers import check_lengths, clean_text, sanitise_html, validated
 from core.problems import Problems
+from importers.maps import documents
 from importers.maps.data import PRODUCT_TYPES, STATUSES, MapData, OccupationData
+from importers.maps.documents import place
 from occupations.models import (
     OCCUPATION_CODE_RE,
     Occupation,
@@ -31,59 +29,56 @@ from socmapping.models import (
     SubUnitGroup,
 )
 
+OCCUPATION = documents.Occupation
+HIERARCHY = "map_hierarchy"
 
-def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -> None:
-    raw_code = item.get("stdCode")
-    code = clean_text(raw_code) if isinstance(raw_code, str) else ""
+
+def at(*parts: str | int) -> str:
+    """A place in an occupation record, in the API's names."""
+    return place(OCCUPATION, *parts)
+
+
+def read_occupation(item, label: str, data: MapData, problems: Problems) -> None:
+    raw_code = documents.record_code(item)
+    code = clean_text(raw_code)
     where = f"{label}: record {code or '(no code)'}"
+    record = validated(OCCUPATION, item, where, problems)
+    if record is None:
+        return
     before = len(problems)
-    if text(item, "stdCode", where, problems) is None:
-        code = ""
     if not code:
-        problems.add(where, "stdCode: missing or empty")
+        problems.add(where, f"{at('std_code')}: missing or empty")
     elif not re.match(OCCUPATION_CODE_RE, code):
-        problems.add(where, f"stdCode: {raw_code!r}: not an occupation code like OCC0118")
+        problems.add(where, f"{at('std_code')}: {raw_code!r}: not an occupation code like OCC0118")
     if code in data.occupations:
-        problems.add(where, f"stdCode: {code}: also in {data.occupations[code].where}")
-    title = text(item, "name", where, problems)
-    if title == "":
-        problems.add(where, "name: missing or empty")
-    status = whole_number(item.get("status"), where, "status", problems)
-    if status is not None and status not in STATUSES:
-        problems.add(where, f"status: {status}: not a known status (1 to 4)")
-    level = whole_number(item.get("level"), where, "level", problems)
-    if level is not None and not 2 <= level <= 7:
-        problems.add(where, f"level: {level}: must be between 2 and 7")
-    status_date = parse_date(item.get("statusLastUpdated"), where, problems, "statusLastUpdated")
-    keywords = list_field(item, "keywords", where, problems)
-    if not all(isinstance(k, str | int | float) for k in keywords):
-        problems.add(where, "keywords: expected a list of words")
-        keywords = []
+        problems.add(where, f"{at('std_code')}: {code}: also in {data.occupations[code].where}")
+    title = clean_text(record.name)
+    if not title:
+        problems.add(where, f"{at('name')}: missing or empty")
+    if record.status not in STATUSES:
+        problems.add(where, f"{at('status')}: {record.status}: not a known status (1 to 4)")
+    level = record.level
+    if not 2 <= level <= 7:
+        problems.add(where, f"{at('level')}: {level}: must be between 2 and 7")
 
-    cluster_id = read_hierarchy(item.get("mapHierarchy"), item, where, level, data, problems)
-    job_titles = read_job_titles(
-        list_field(item, "typicalJobTitles", where, problems), where, problems
-    )
-    products = read_products(
-        list_field(item, "products", where, problems), code, where, data, problems
-    )
-    soc2010, soc2020, sub_unit_groups = read_soc(item.get("soc") or {}, where, data, problems)
-    theme_ids = []
-    for value in list_field(item, "greenThemeIds", where, problems):
-        theme_id = whole_number(value, where, "greenThemeIds", problems)
-        if theme_id is not None:
-            theme_ids.append(theme_id)
+    cluster_id = read_hierarchy(record, where, data, problems)
+    job_titles = read_job_titles(record.typical_job_titles, where, problems)
+    products = read_products(record.products, where, data, problems)
+    soc2010, soc2020, sub_unit_groups = read_soc(record.soc, where, data, problems)
     neighbours = []
-    for index, neighbour in enumerate(list_field(item, "progression", where, problems)):
-        other = clean_text(neighbour.get("stdCode") if isinstance(neighbour, dict) else None)
+    for index, neighbour in enumerate(record.progression):
+        other = clean_text(neighbour.std_code)
         if not re.match(OCCUPATION_CODE_RE, other):
-            problems.add(where, f"progression[{index}].stdCode: {other!r}: not an occupation code")
+            problems.add(
+                where,
+                f"{at('progression', index, 'std_code')}: {other!r}: not an occupation code",
+            )
         elif other != code and other not in neighbours:
             neighbours.append(other)
 
     if len(problems) > before:
         return
-    cleaned_keywords = _unique(clean_text(k) for k in keywords)
+    cleaned_keywords = _unique(clean_text(k) for k in record.keywords)
     standard = next(
         (c for c, _ in products if data.products[c]["type"] == Product.Type.APPRENTICESHIP), ""
     )
@@ -94,13 +89,13 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
             "code": code,
             "title": title,
             "level": level,
-            "status": status,
-            "version": clean_text(item.get("versionNo")),
-            "status_date": status_date,
+            "status": record.status,
+            "version": clean_text(record.version_no),
+            "status_date": record.status_last_updated,
             "standard_reference": standard,
-            "overview": clean_text(item.get("overview")),
-            "summary": sanitise_html(item.get("summary")),
-            "involved_employers": clean_text(item.get("involvedEmployers")),
+            "overview": clean_text(record.overview),
+            "summary": sanitise_html(record.summary),
+            "involved_employers": clean_text(record.involved_employers),
             "keywords": cleaned_keywords,
             "search_text": Occupation.make_search_text(
                 [name for name, _ in job_titles], cleaned_keywords
@@ -109,17 +104,18 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
         cluster_id=cluster_id,
         job_titles=job_titles,
         products=products,
-        green_theme_ids=_unique(theme_ids),
+        green_theme_ids=_unique(record.green_theme_ids),
         soc2010=soc2010,
         soc2020=soc2020,
         sub_unit_groups=sub_unit_groups,
         neighbours=neighbours,
     )
     check_lengths(Occupation, data.occupations[code].fields, where, problems)
+    titles = at("typical_job_titles")
     for name, _ in job_titles:
-        check_lengths(TypicalJobTitle, {"name": name}, where, problems, "typicalJobTitles.")
+        check_lengths(TypicalJobTitle, {"name": name}, where, problems, f"{titles}.")
     for _, name in products:
-        check_lengths(OccupationProduct, {"name": name}, where, problems, "products.")
+        check_lengths(OccupationProduct, {"name": name}, where, problems, f"{at('products')}.")
 
 
 def _unique(values) -> list:
@@ -130,69 +126,51 @@ def _unique(values) -> list:
     return seen
 
 
-HIERARCHY_KEYS = (
-    "routeId",
-    "routeName",
-    "pathwayId",
-    "pathwayName",
-    "clusterGroupId",
-    "clusterId",
-    "clusterName",
-    "technicalLevel",
-)
-
-
-def read_hierarchy(hierarchy, item, where, level, data: MapData, problems: Problems) -> int | None:
-    if not isinstance(hierarchy, dict):
-        problems.add(where, "mapHierarchy: missing")
+def read_hierarchy(
+    record: documents.Occupation, where: str, data: MapData, problems: Problems
+) -> int | None:
+    hierarchy = record.map_hierarchy
+    if hierarchy is None:
+        problems.add(where, f"{at(HIERARCHY)}: missing")
         return None
-    before = len(problems)
-    for key in HIERARCHY_KEYS:
-        if hierarchy.get(key) in (None, ""):
-            problems.add(where, f"mapHierarchy.{key}: missing")
-    if len(problems) > before:
-        return None
-    ids = {
-        key: whole_number(hierarchy.get(key), where, f"mapHierarchy.{key}", problems)
-        for key in ("routeId", "pathwayId", "clusterGroupId", "clusterId", "technicalLevel")
+    names = {
+        name: clean_text(getattr(hierarchy, name))
+        for name in ("route_name", "pathway_name", "cluster_name")
     }
-    sequences = {
-        key: whole_number(
-            hierarchy.get(key), where, f"mapHierarchy.{key}", problems, required=False
-        )
-        or 0
-        for key in ("routeSequence", "pathwaySequence", "clusterGroupSequence", "clusterSeqeunce")
-    }
-    if len(problems) > before:
+    missing = [name for name, value in names.items() if not value]
+    for name in missing:
+        problems.add(where, f"{at(HIERARCHY, name)}: missing")
+    if missing:
         return None
-    band = ids["technicalLevel"]
+    band = hierarchy.technical_level
     if band not in BAND_LEVELS:
-        problems.add(where, f"mapHierarchy.technicalLevel: {band}: not a band (1 to 3)")
+        problems.add(where, f"{at(HIERARCHY, 'technical_level')}: {band}: not a band (1 to 3)")
         return None
-    if level is not None and level not in BAND_LEVELS[band]:
+    level = record.level
+    if level not in BAND_LEVELS[band]:
         low, high = BAND_LEVELS[band]
         problems.add(
             where,
-            f"level: {level}: outside its cluster's band {TechnicalBand(band).label} "
+            f"{at('level')}: {level}: outside its cluster's band {TechnicalBand(band).label} "
             f"(levels {low} to {high})",
         )
-    route_id = ids["routeId"]
+    route_id = hierarchy.route_id
     route = {
         "api_id": route_id,
-        "name": clean_text(hierarchy["routeName"]),
-        "sequence": sequences["routeSequence"],
+        "name": names["route_name"],
+        "sequence": hierarchy.route_sequence,
     }
     data.routes.setdefault(route_id, route)
-    slug = route_slug_from_links(item.get("links") if isinstance(item.get("links"), list) else [])
+    slug = route_slug_from_links(record.links)
     if slug:
         data.route_slugs.setdefault(route_id, slug)
     _put(
         data.pathways,
-        ids["pathwayId"],
+        hierarchy.pathway_id,
         {
             "route": route_id,
-            "name": clean_text(hierarchy["pathwayName"]),
-            "sequence": sequences["pathwaySequence"],
+            "name": names["pathway_name"],
+            "sequence": hierarchy.pathway_sequence,
         },
         where,
         "pathway",
@@ -200,27 +178,27 @@ def read_hierarchy(hierarchy, item, where, level, data: MapData, problems: Probl
     )
     _put(
         data.rows,
-        ids["clusterGroupId"],
-        {"pathway": ids["pathwayId"], "sequence": sequences["clusterGroupSequence"]},
+        hierarchy.cluster_group_id,
+        {"pathway": hierarchy.pathway_id, "sequence": hierarchy.cluster_group_sequence},
         where,
         "cluster group",
         problems,
     )
     _put(
         data.clusters,
-        ids["clusterId"],
+        hierarchy.cluster_id,
         {
-            "pathway": ids["pathwayId"],
-            "row": ids["clusterGroupId"],
+            "pathway": hierarchy.pathway_id,
+            "row": hierarchy.cluster_group_id,
             "band": band,
-            "name": clean_text(hierarchy["clusterName"]),
-            "sequence": sequences["clusterSeqeunce"],
+            "name": names["cluster_name"],
+            "sequence": hierarchy.cluster_sequence,
         },
         where,
         "cluster",
         problems,
     )
-    return ids["clusterId"]
+    return hierarchy.cluster_id
 
 
 def _put(store: dict, key: int, values: dict, where: str, what: str, problems: Problems) -> None:
@@ -236,71 +214,56 @@ def _put(store: dict, key: int, values: dict, where: str, what: str, problems: P
         if known[name] != value:
             problems.add(
                 where,
-                f"mapHierarchy: {what} {key}: {name} is {value!r} here but {known[name]!r} "
+                f"{at(HIERARCHY)}: {what} {key}: {name} is {value!r} here but {known[name]!r} "
                 f"in {known['where']}",
             )
 
 
-def route_slug_from_links(links) -> str:
-    for link in links or []:
-        if isinstance(link, dict) and link.get("rel") == "occupationalMapURL":
+def route_slug_from_links(links: list[documents.Link]) -> str:
+    for link in links:
+        if link.rel == documents.MAP_LINK:
             # The API's map page (/maps/route/digital), or this site's (/routes/digital/).
-            href = str(link.get("href", ""))
-            match = re.search(r"/(?:maps/route|routes)/([a-z0-9-]+)/?$", href)
+            match = re.search(r"/(?:maps/route|routes)/([a-z0-9-]+)/?$", link.href)
             if match:
                 return match.group(1)
     return ""
 
 
-def read_job_titles(items, where: str, problems: Problems) -> list[tuple[str, bool]]:
+def read_job_titles(
+    items: list[documents.JobTitle], where: str, problems: Problems
+) -> list[tuple[str, bool]]:
     titles: dict[str, bool] = {}
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.add(where, f"typicalJobTitles[{index}]: expected an object")
-            continue
-        label = f"typicalJobTitles[{index}]"
-        name = text(item, "name", where, problems, f"{label}.name")
+        name = clean_text(item.name)
         if not name:
-            if name == "":
-                problems.add(where, f"{label}.name: missing or empty")
+            problems.add(where, f"{at('typical_job_titles', index, 'name')}: missing or empty")
             continue
-        is_green = flag(item, "isGreen", where, problems, f"{label}.isGreen")
-        titles[name] = titles.get(name, False) or is_green
+        titles[name] = titles.get(name, False) or item.is_green
     return list(titles.items())
 
 
-def read_products(items, code: str, where: str, data: MapData, problems: Problems):
+def read_products(items: list[documents.Product], where: str, data: MapData, problems: Problems):
     products: list[tuple[str, str]] = []
     for index, item in enumerate(items):
-        label = f"products[{index}]"
-        if not isinstance(item, dict):
-            problems.add(where, f"{label}: expected an object")
-            continue
-        product_code = clean_text(item.get("productCode"))
+        label = at("products", index)
+        product_code = clean_text(item.product_code)
         if not product_code:
-            problems.add(where, f"{label}.productCode: missing or empty")
+            problems.add(where, f"{at('products', index, 'product_code')}: missing or empty")
             continue
-        product_type = whole_number(item.get("type"), where, f"{label}.type", problems)
-        if product_type is not None and product_type not in PRODUCT_TYPES:
+        product_type = item.type
+        if product_type not in PRODUCT_TYPES:
             problems.add(where, f"{label}.type: {product_type}: not a known product type (1 to 6)")
             continue
-        small = {"required": False, "maximum": 32767}
-        level = whole_number(item.get("level"), where, f"{label}.level", problems, **small)
-        status = whole_number(item.get("status"), where, f"{label}.status", problems, **small)
-        name = clean_text(item.get("name"))
-        if product_type is None:
-            continue
+        name = clean_text(item.name)
         values = {
             "code": product_code,
             "name": name,
             "type": product_type,
-            "level": level,
-            "status": status,
-            "status_name": clean_text(item.get("statusName")),
-            "career_starter": flag(
-                item, "careerStarter", where, problems, f"{label}.careerStarter"
-            ),
-            "qualification_category": clean_text(item.get("qualificationCategory")),
+            "level": item.level,
+            "status": item.status,
+            "status_name": clean_text(item.status_name),
+            "career_starter": item.career_starter,
+            "qualification_category": clean_text(item.qualification_category),
         }
         check_lengths(Product, values, where, problems, f"{label}.")
         known = data.products.get(product_code)
@@ -317,47 +280,50 @@ def read_products(items, code: str, where: str, data: MapData, problems: Problem
     return products
 
 
-def _soc_code(value, where: str, name: str, problems: Problems) -> str | None:
-    if value in (None, "", 0, "0"):
+def _soc_code(value: int, where: str, name: str, problems: Problems) -> str | None:
+    if value == documents.NOT_MAPPED:
         return None
-    text = str(value).strip()
+    text = str(value)
     if not re.fullmatch(r"[1-9][0-9]{3}", text):
-        problems.add(where, f"soc.{name}: {value!r}: not a four-digit unit group code")
+        problems.add(where, f"{at('soc', name)}: {value!r}: not a four-digit unit group code")
         return None
     return text
 
 
-def read_soc(soc, where: str, data: MapData, problems: Problems):
-    if not isinstance(soc, dict):
-        problems.add(where, "soc: expected an object")
+def read_soc(soc: documents.Soc | None, where: str, data: MapData, problems: Problems):
+    if soc is None:
         return None, None, []
-    soc2010 = _soc_code(soc.get("soc2010Code"), where, "soc2010Code", problems)
-    soc2020 = _soc_code(soc.get("soc2020Code"), where, "soc2020Code", problems)
-    for version, code, key in ((2010, soc2010, "soc2010"), (2020, soc2020, "soc2020")):
+    soc2010 = _soc_code(soc.soc2010_code, where, "soc2010_code", problems)
+    soc2020 = _soc_code(soc.soc2020_code, where, "soc2020_code", problems)
+    for version, code, title in (
+        (2010, soc2010, soc.soc2010_description),
+        (2020, soc2020, soc.soc2020_description),
+    ):
         if code:
-            title = clean_text(soc.get(f"{key}Description"))
-            check_lengths(SocGroup, {"title": title}, where, problems, f"soc.{key}Description ")
+            title = clean_text(title)
+            name = at("soc", f"soc{version}_description")
+            check_lengths(SocGroup, {"title": title}, where, problems, f"{name} ")
             data.soc_titles.setdefault((version, code), title)
     groups: list[tuple[str, bool]] = []
-    items = list_field(soc, "soc2020SubUnitGroups", where, problems)
-    for index, item in enumerate(items):
-        label = f"soc.soc2020SubUnitGroups[{index}]"
-        code = clean_text(item.get("code") if isinstance(item, dict) else None)
+    for index, item in enumerate(soc.soc2020_sub_unit_groups):
+        label = at("soc", "soc2020_sub_unit_groups", index)
+        code = clean_text(item.code)
         if not re.match(SUB_UNIT_GROUP_CODE_RE, code):
             problems.add(where, f"{label}.code: {code!r}: not a sub-unit group code like 3544/00")
             continue
         if code in dict(groups):
             problems.add(where, f"{label}.code: {code}: listed twice")
             continue
-        groups.append((code, flag(item, "isPrimary", where, problems, f"{label}.isPrimary")))
-        title = clean_text(item.get("description"))
+        groups.append((code, item.is_primary))
+        title = clean_text(item.description)
         check_lengths(SubUnitGroup, {"title": title}, where, problems, f"{label}.description ")
         data.sub_unit_groups.setdefault(code, title)
     primaries = sum(1 for _, primary in groups if primary)
     if groups and primaries != 1:
         problems.add(
             where,
-            f"soc.soc2020SubUnitGroups: {primaries} marked primary: exactly one must be",
+            f"{at('soc', 'soc2020_sub_unit_groups')}: {primaries} marked primary: "
+            "exactly one must be",
         )
     return soc2010, soc2020, groups
 
@@ -368,6 +334,6 @@ def check_consistency(data: MapData, problems: Problems) -> None:
         if row and row["pathway"] != cluster["pathway"]:
             problems.add(
                 cluster["where"],
-                f"mapHierarchy: cluster {cluster_id} is in pathway {cluster['pathway']} but its "
-                f"cluster group {cluster['row']} is in pathway {row['pathway']}",
+                f"{at(HIERARCHY)}: cluster {cluster_id} is in pathway {cluster['pathway']} but "
+                f"its cluster group {cluster['row']} is in pathway {row['pathway']}",
             )

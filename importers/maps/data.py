@@ -53,5 +53,5 @@ class MapData:
     local_edits: list[tuple[str, str, object, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: int = 0
-    #: The data's own date: a harvest index's ``harvestedAt``, else its API "Last Updated".
+    #: The data's own date: when a harvest index was harvested, else its API "Last Updated".
     data_date: date | None = None

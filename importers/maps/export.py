@@ -1,9 +1,9 @@
 """The whole map as one JSON document, in the Occupational Maps API's own shapes, written
 through the document models of ``documents.py`` (which spell every key).
 
-The ``occupations`` are API occupation objects (with ``mapHierarchy``, ``products``, ``soc``,
-``progression`` ...), the ``routes`` and ``greenThemes`` are as in the API, and the directed
-progression links are listed as ``progressionEdges``. So ``import_maps`` reads an export back.
+The occupations are API occupation objects (with their map hierarchy, products, SOC codes and
+progression), the routes and green themes are as in the API, and the directed progression links
+are listed apart (``documents.MapExport``). So ``import_maps`` reads an export back.
 """
 
 from collections import defaultdict
@@ -128,7 +128,7 @@ def _occupation(
     cluster = occupation.cluster
     soc = getattr(occupation, "soc", None)
     links = [
-        documents.Link(rel="occupationalStandardURL", href=site_url + occupation.get_absolute_url())
+        documents.Link(rel=documents.STANDARD_LINK, href=site_url + occupation.get_absolute_url())
     ]
     hierarchy = {}
     if cluster is not None:
@@ -149,7 +149,7 @@ def _occupation(
             technical_level_name=TechnicalBand(cluster.band).label,
         )
         links.append(
-            documents.Link(rel="occupationalMapURL", href=site_url + route.get_absolute_url())
+            documents.Link(rel=documents.MAP_LINK, href=site_url + route.get_absolute_url())
         )
     return documents.Occupation(
         **_summary(occupation),

@@ -3,43 +3,49 @@
 It walks ``/Routes``, the occupation codes (from the routes when they list their occupations,
 else from ``/Occupations``), ``/Occupations/{code}?expand=...`` and
 ``/OccupationalProgression/{code}``. Every request sends the ``X-API-KEY`` header, times out,
-and is retried with a back-off on 429 and 5xx answers (honouring ``Retry-After``).
+and is retried with a back-off when the API is unreachable or answers 429 or 5xx (honouring
+``Retry-After``): ``core.fetching`` does it for every importer.
 """
 
 from __future__ import annotations
 
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 
-from core.parsers import UNREADABLE, clean_text, parse_json
+from core.fetching import Fetcher
+from core.parsers import clean_text
 from core.problems import Problems
-from importers.maps import MapData, check_consistency, read_document
-
-EXPAND = "products,soc,mapHierarchy,typicalJobTitles,keywords,greenThemes,progression"
-RETRY_STATUSES = {429, 500, 502, 503, 504}
+from importers.maps import MapData, check_consistency, documents, read_document
+from importers.maps.documents import EXPAND
 
 
 class ApiClient:
+    """The live API at ``base_url``: every request sends the key, and goes through the one
+    fetcher (``core.fetching``), which retries with a back-off."""
+
     def __init__(
         self,
         base_url: str,
         api_key: str = "",
         *,
         timeout: float = 30,
-        attempts: int = 5,
+        retries: int = 4,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff = backoff
-        self.sleep = sleep
-        self.requests = 0
+        self.fetcher = Fetcher(
+            headers={"X-API-KEY": api_key} if api_key else {},
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+        )
+
+    @property
+    def requests(self) -> int:
+        return self.fetcher.requests
 
     def url(self, path: str, **query) -> str:
         url = f"{self.base_url}/{path.lstrip('/')}"
@@ -47,44 +53,7 @@ class ApiClient:
 
     def get(self, url: str, problems: Problems):
         """The decoded JSON at ``url``, or None with the reason added to ``problems``."""
-        headers = {"Accept": "application/json", "User-Agent": "occmaps-importer"}
-        if self.api_key:
-            headers["X-API-KEY"] = self.api_key
-        for attempt in range(1, self.attempts + 1):
-            self.requests += 1
-            request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                    body = response.read()
-            except urllib.error.HTTPError as error:
-                if error.code in RETRY_STATUSES and attempt < self.attempts:
-                    self.sleep(self._delay(error.headers.get("Retry-After"), attempt))
-                    continue
-                problems.add(url, f"the API answered {error.code} {error.reason}")
-                return None
-            except (urllib.error.URLError, TimeoutError, OSError) as error:
-                if attempt < self.attempts:
-                    self.sleep(self._delay(None, attempt))
-                    continue
-                reason = getattr(error, "reason", error)
-                problems.add(url, f"no answer from the API after {attempt} tries: {reason}")
-                return None
-            try:
-                text = body.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                problems.add(url, f"the API's answer is not UTF-8 text: {error}")
-                return None
-            document = parse_json(text, url, problems)
-            return None if document is UNREADABLE else document
-        return None  # pragma: no cover - the loop always returns
-
-    def _delay(self, retry_after: str | None, attempt: int) -> float:
-        if retry_after:
-            try:
-                return min(float(retry_after), 60.0)
-            except ValueError:
-                pass
-        return min(self.backoff * 2 ** (attempt - 1), 30.0)
+        return self.fetcher.get_json(url, problems)
 
 
 def read_api(client: ApiClient, *, progress: Callable[[str], None] | None = None):
@@ -97,18 +66,14 @@ def read_api(client: ApiClient, *, progress: Callable[[str], None] | None = None
         problems.add(client.url("Routes"), "expected a list of routes")
         return data, problems
     read_document(routes, client.url("Routes"), data, problems)
-    codes: list[str] = []
-    for route in routes:
-        for item in (route.get("occupations") or []) if isinstance(route, dict) else []:
-            if isinstance(item, dict) and item.get("stdCode"):
-                codes.append(clean_text(item["stdCode"]))
+    codes = documents.route_occupation_codes(routes)
     if not codes:
         listing = client.get(client.url("Occupations"), problems)
         if isinstance(listing, list):
-            codes = [clean_text(i.get("stdCode")) for i in listing if isinstance(i, dict)]
+            codes = documents.listed_codes(listing)
         elif listing is not None:
             problems.add(client.url("Occupations"), "expected a list of occupations")
-    codes = list(dict.fromkeys(c for c in codes if c))
+    codes = list(dict.fromkeys(c for c in map(clean_text, codes) if c))
     for number, code in enumerate(codes, start=1):
         url = client.url(f"Occupations/{urllib.parse.quote(code)}", expand=EXPAND)
         document = client.get(url, problems)

@@ -1,6 +1,6 @@
-"""Reading a maps source: its JSON files, and each document told apart by its content;
-the routes, green themes, edges and staff edits it holds (occupations are checked in
-``check.py``)."""
+"""Reading a maps source: its JSON files, and each document told apart by its content and
+read through its model in ``documents.py``; the routes, green themes, edges and staff edits it
+holds (occupations are checked in ``check.py``)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from core.parsers import (
-    UNREADABLE,
-    check_lengths,
-    clean_text,
-    list_field,
-    parse_date,
-    parse_json,
-    whole_number,
-)
+from core.parsers import UNREADABLE, check_lengths, clean_text, parse_json, validated
 from core.problems import Problems
+from importers.maps import documents
 from importers.maps.check import check_consistency, read_occupation
 from importers.maps.data import MapData
+from importers.maps.documents import place
 from occupations.models import (
     OCCUPATION_CODE_RE,
     GreenSubTheme,
@@ -81,23 +75,11 @@ def _label(path: Path, base: Path | None) -> str:
 
 def read_document(document, label: str, data: MapData, problems: Problems) -> None:
     if isinstance(document, dict):
-        if document.get("object") == "Occupation":
+        kind = documents.kind(document)
+        if kind is documents.Occupation:
             read_occupation(document, label, data, problems)
-        elif "routes" in document or "greenThemes" in document:
-            # A harvest index, or this site's own export of the whole map.
-            read_data_date(document, label, data, problems)
-            read_routes(list_field(document, "routes", label, problems), label, data, problems)
-            read_themes(list_field(document, "greenThemes", label, problems), label, data, problems)
-            for index, item in enumerate(list_field(document, "occupations", label, problems)):
-                # An index lists occupations by name only; an export gives them in full.
-                if isinstance(item, dict) and item.get("object") == "Occupation":
-                    read_occupation(item, f"{label} occupations[{index}]", data, problems)
-            read_edges(
-                list_field(document, "progressionEdges", label, problems), label, data, problems
-            )
-            read_local_edits(
-                list_field(document, "localEdits", label, problems), label, data, problems
-            )
+        elif kind is documents.MapIndex:
+            read_index(document, label, data, problems)
         else:
             problems.add(label, "not an Occupational Maps document (no Occupation, no routes)")
         return
@@ -106,35 +88,61 @@ def read_document(document, label: str, data: MapData, problems: Problems) -> No
         return
     if not document:
         return
-    first = document[0]
-    if not isinstance(first, dict):
+    if not isinstance(document[0], dict):
         problems.add(f"{label}[0]", "expected an object")
-    elif first.get("object") == "Route":
-        read_routes(document, label, data, problems)
-    elif "themeId" in first:
-        read_themes(document, label, data, problems)
-    elif "stdCodeFrom" in first:
-        read_edges(document, label, data, problems)
-    elif first.get("object") == "Occupation" or "stdCode" in first:
+        return
+    kind = documents.kind_of_items(document[0])
+    if kind is documents.Occupation:
         for index, item in enumerate(document):
             if isinstance(item, dict):
                 read_occupation(item, f"{label}[{index}]", data, problems)
             else:
                 problems.add(f"{label}[{index}]", "expected an occupation object")
-    else:
+        return
+    readers = {
+        documents.Route: (read_routes, " route[{}]"),
+        documents.GreenTheme: (read_themes, " green theme[{}]"),
+        documents.ProgressionEdge: (read_edges, "[{}]"),
+    }
+    if kind not in readers:
         problems.add(label, "not an Occupational Maps document (unknown list)")
+        return
+    reader, place = readers[kind]
+    items = []
+    for index, item in enumerate(document):
+        found = validated(kind, item, f"{label}{place.format(index)}", problems)
+        if found is not None:
+            items.append(found)
+    if len(items) == len(document):
+        reader(items, label, data, problems)
+
+
+def read_index(document: dict, label: str, data: MapData, problems: Problems) -> None:
+    """A harvest index, or this site's own export of the whole map."""
+    index = validated(documents.MapIndex, document, label, problems)
+    if index is None:
+        return
+    read_data_date(index, data)
+    read_routes(index.routes, label, data, problems)
+    read_themes(index.green_themes, label, data, problems)
+    for number, item in enumerate(index.occupations):
+        # An index lists occupations by name only; an export gives them in full.
+        if documents.kind(item) is documents.Occupation:
+            read_occupation(item, f"{label} occupations[{number}]", data, problems)
+    read_edges(index.progression_edges, label, data, problems)
+    read_local_edits(index.local_edits, label, data, problems)
 
 
 #: The API's version string: "Version: 1.0.0+3c45…, Last Updated: 09/04/2026 14:43:04".
 LAST_UPDATED = re.compile(r"Last Updated: (\d{2})/(\d{2})/(\d{4})")
 
 
-def read_data_date(document: dict, label: str, data: MapData, problems: Problems) -> None:
+def read_data_date(index: documents.MapIndex, data: MapData) -> None:
     """The date the data is as at: when it was harvested, or failing that the API's last update
     (day first, as the API writes it). The newest date given wins."""
-    found = parse_date(document.get("harvestedAt"), label, problems, "harvestedAt")
-    if found is None and isinstance(document.get("version"), str):
-        match = LAST_UPDATED.search(document["version"])
+    found = index.harvested_at
+    if found is None and index.version:
+        match = LAST_UPDATED.search(index.version)
         if match:
             day, month, year = map(int, match.groups())
             with contextlib.suppress(ValueError):
@@ -143,90 +151,82 @@ def read_data_date(document: dict, label: str, data: MapData, problems: Problems
         data.data_date = found
 
 
-def read_routes(items: list, label: str, data: MapData, problems: Problems) -> None:
+def read_routes(items: list[documents.Route], label: str, data: MapData, problems: Problems):
     for index, item in enumerate(items):
         where = f"{label} route[{index}]"
-        if not isinstance(item, dict):
-            problems.add(where, "expected an object")
-            continue
-        api_id = whole_number(item.get("routeId"), where, "routeId", problems)
-        name = clean_text(item.get("name"))
+        name = clean_text(item.name)
         if not name:
-            problems.add(where, "name: missing")
-        sequence = whole_number(item.get("sequence"), where, "sequence", problems, required=False)
-        check_lengths(Route, {"name": name}, where, problems)
-        if api_id is None or not name:
+            problems.add(where, f"{place(documents.Route, 'name')}: missing")
             continue
-        data.routes[api_id] = {"api_id": api_id, "name": name, "sequence": sequence or 0}
+        check_lengths(Route, {"name": name}, where, problems)
+        data.routes[item.route_id] = {
+            "api_id": item.route_id,
+            "name": name,
+            "sequence": item.sequence,
+        }
 
 
-def read_themes(items: list, label: str, data: MapData, problems: Problems) -> None:
+def read_themes(items: list[documents.GreenTheme], label: str, data: MapData, problems: Problems):
+    theme_name = place(documents.GreenTheme, "theme_name")
     for index, item in enumerate(items):
         where = f"{label} green theme[{index}]"
-        if not isinstance(item, dict):
-            problems.add(where, "expected an object")
-            continue
-        theme_id = whole_number(item.get("themeId"), where, "themeId", problems)
-        name = clean_text(item.get("themeName"))
+        name = clean_text(item.theme_name)
         if not name:
-            problems.add(where, "themeName: missing or empty")
-        if theme_id is None or not name:
+            problems.add(where, f"{theme_name}: missing or empty")
             continue
         check_lengths(GreenTheme, {"name": name}, where, problems)
         sub_themes = {}
-        for sub_index, sub in enumerate(list_field(item, "subThemes", where, problems)):
+        for sub_index, sub in enumerate(item.sub_themes):
             sub_where = f"{where} sub-theme[{sub_index}]"
-            if not isinstance(sub, dict):
-                problems.add(sub_where, "expected an object")
-                continue
-            sub_id = whole_number(sub.get("themeId"), sub_where, "themeId", problems)
-            sub_name = clean_text(sub.get("themeName"))
-            if sub_id is None:
-                continue
+            sub_name = clean_text(sub.theme_name)
             if not sub_name:
                 # The published list has a sub-theme with no name: keep the rest of the theme.
-                data.notes.append(f"{sub_where}: themeName: empty; sub-theme {sub_id} skipped")
+                data.notes.append(
+                    f"{sub_where}: {theme_name}: empty; sub-theme {sub.theme_id} skipped"
+                )
                 continue
             check_lengths(GreenSubTheme, {"name": sub_name}, sub_where, problems)
-            sub_themes[sub_id] = sub_name
-        data.themes[theme_id] = {"name": name, "sub_themes": sub_themes}
+            sub_themes[sub.theme_id] = sub_name
+        data.themes[item.theme_id] = {"name": name, "sub_themes": sub_themes}
 
 
-def read_edges(items: list, label: str, data: MapData, problems: Problems) -> None:
+def read_edges(
+    items: list[documents.ProgressionEdge], label: str, data: MapData, problems: Problems
+) -> None:
     for index, item in enumerate(items):
         where = f"{label}[{index}]"
-        if not isinstance(item, dict):
-            problems.add(where, "expected an object")
-            continue
         codes = []
-        for key in ("stdCodeFrom", "stdCodeTo"):
-            code = clean_text(item.get(key)).upper()
+        for name in ("std_code_from", "std_code_to"):
+            value = getattr(item, name)
+            code = clean_text(value).upper()
             if not re.match(OCCUPATION_CODE_RE, code):
-                problems.add(where, f"{key}: {item.get(key)!r}: not an occupation code")
+                key = place(documents.ProgressionEdge, name)
+                problems.add(where, f"{key}: {value!r}: not an occupation code")
             codes.append(code)
         if all(re.match(OCCUPATION_CODE_RE, c) for c in codes) and codes[0] != codes[1]:
             data.edges[(codes[0], codes[1])] = {
-                "directed": bool(item.get("directed", True)),
-                "added_by_staff": bool(item.get("addedByStaff", False)),
+                "directed": item.directed,
+                "added_by_staff": item.added_by_staff,
             }
 
 
-def read_local_edits(items: list, label: str, data: MapData, problems: Problems) -> None:
+def read_local_edits(
+    items: list[documents.LocalEdit], label: str, data: MapData, problems: Problems
+) -> None:
     fields = {choice.value for choice in LocalEdit.Field}
     for index, item in enumerate(items):
-        where = f"{label} localEdits[{index}]"
-        if not isinstance(item, dict):
-            problems.add(where, "expected an object")
-            continue
-        code = clean_text(item.get("stdCode"))
-        name = clean_text(item.get("field"))
+        where = f"{label} {place(documents.MapIndex, 'local_edits', index)}"
+        code = clean_text(item.std_code)
+        name = clean_text(item.field)
         if not re.match(OCCUPATION_CODE_RE, code):
-            problems.add(where, f"stdCode: {code!r}: not an occupation code")
+            key = place(documents.LocalEdit, "std_code")
+            problems.add(where, f"{key}: {code!r}: not an occupation code")
         if name not in fields:
             problems.add(where, f"field: {name!r}: not a field that staff edit")
         try:
-            when = datetime.fromisoformat(str(item.get("editedAt")))
+            when = datetime.fromisoformat(item.edited_at)
         except ValueError:
-            problems.add(where, f"editedAt: {item.get('editedAt')!r}: not a date and time")
+            key = place(documents.LocalEdit, "edited_at")
+            problems.add(where, f"{key}: {item.edited_at!r}: not a date and time")
             continue
-        data.local_edits.append((code, name, when, clean_text(item.get("editedBy"))))
+        data.local_edits.append((code, name, when, clean_text(item.edited_by)))

@@ -387,6 +387,17 @@ def test_bad_records_are_refused_with_their_place_and_nothing_changes(
             lambda d: d["soc"]["soc2020SubUnitGroups"][0].update(isPrimary=1),
             "soc.soc2020SubUnitGroups[0].isPrimary: 1: expected true or false",
         ),
+        (lambda d: d.update(level="4"), "record OCC0118: level: '4': not a whole number"),
+        (
+            lambda d: d.update(typicalJobTitles=7),
+            "record OCC0118: typicalJobTitles: expected a list, not int",
+        ),
+        (lambda d: d.update(soc=[]), "record OCC0118: soc: expected an object"),
+        (
+            lambda d: d["mapHierarchy"].update(clusterId=2**63),
+            "mapHierarchy.clusterId: 9223372036854775808: must be between 0 and 2147483647",
+        ),
+        (lambda d: d["mapHierarchy"].pop("routeId"), "mapHierarchy.routeId: missing"),
     ],
 )
 def test_wrong_types_are_refused_not_turned_into_text_or_truth(
@@ -523,7 +534,7 @@ def test_live_api_malformed_answer_is_refused(fake_api):
 
 def test_live_api_wrong_key_is_refused(fake_api):
     error = rejected(api_url=fake_api, api_key="wrong")
-    assert "/Routes: the API answered 401" in error
+    assert "/Routes: the server answered HTTP 401" in error
     assert Route.objects.count() == 0
 
 

@@ -245,14 +245,17 @@ REJECTIONS = {
         change(2, maxFunding="£25,000"),
         "[2] ST0119: maxFunding: '£25,000': not a whole number",
     ),
-    "negative funding": (change(2, maxFunding=-5), "[2] ST0119: maxFunding: -5: not a whole"),
+    "negative funding": (
+        change(2, maxFunding=-5),
+        "[2] ST0119: maxFunding: -5: must be between 0 and 2147483647",
+    ),
     "huge duration": (
         change(2, typicalDuration=99999),
-        "[2] ST0119: typicalDuration: 99999: too large (at most 32767)",
+        "[2] ST0119: typicalDuration: 99999: must be between 0 and 32767",
     ),
     "date": (
         change(4, approvedForDelivery="12/02/2021"),
-        "[4] ST0795: approvedForDelivery: '12/02/2021': not an ISO date (YYYY-MM-DD)",
+        "[4] ST0795: approvedForDelivery: '12/02/2021': not a date (YYYY-MM-DD)",
     ),
     "url": (
         change(4, standardPageUrl="instituteforapprenticeships.org/data technician"),
@@ -401,7 +404,7 @@ def test_a_server_that_is_not_there_is_rejected(db):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    err = rejected(f"http://127.0.0.1:{port}/api/apprenticeshipstandards")
+    err = rejected(f"http://127.0.0.1:{port}/api/apprenticeshipstandards", retries=0)
     assert f"http://127.0.0.1:{port}/api/apprenticeshipstandards: cannot be fetched:" in err
 
 
@@ -413,3 +416,24 @@ def test_nan_is_refused_as_the_maps_import_refuses_it(db, tmp_path):
     path.write_text(text)
     error = rejected(str(path))
     assert "not valid JSON: NaN is not a number JSON allows" in error
+
+
+def test_the_one_fetcher_retries_with_a_growing_back_off():
+    """core.fetching serves both importers: an unreachable server is tried again, waiting
+    longer each time, and then reported once with the number of tries."""
+    from core.fetching import Fetcher
+    from core.problems import Problems
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    waits: list[float] = []
+    fetcher = Fetcher(retries=2, backoff=0.5, sleep=waits.append)
+    problems = Problems()
+    url = f"http://127.0.0.1:{port}/api/apprenticeshipstandards"
+    assert fetcher.get_json(url, problems) is None
+    assert waits == [0.5, 1.0]
+    assert fetcher.requests == 3
+    assert [p.where for p in problems] == [url]
+    assert problems[0].message.startswith("cannot be fetched: ")
+    assert problems[0].message.endswith(" (after 3 tries)")

@@ -34,6 +34,13 @@ class Command(ImportCommand):
             "--timeout", type=float, default=30, help="Seconds to wait for each API answer."
         )
         parser.add_argument(
+            "--retries",
+            type=int,
+            default=4,
+            help="Tries after the first when the API is unreachable or busy (waiting 1 s, 2 s, "
+            "4 s ... between them, or as long as it asks).",
+        )
+        parser.add_argument(
             "--overwrite-edits",
             action="store_true",
             help="Take the imported values even where staff edited an occupation since.",
@@ -56,7 +63,12 @@ class Command(ImportCommand):
         if options["api_url"]:
             if not options["api_url"].startswith(("http://", "https://")):
                 raise CommandError("--api-url must start with http:// or https://")
-            client = ApiClient(options["api_url"], options["api_key"], timeout=options["timeout"])
+            client = ApiClient(
+                options["api_url"],
+                options["api_key"],
+                timeout=options["timeout"],
+                retries=options["retries"],
+            )
             data, problems = read_api(client, progress=self.stdout.write if verbose else None)
         else:
             data, problems = read_paths(options["sources"])
