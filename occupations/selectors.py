@@ -153,3 +153,60 @@ def neighbours(occupation: Occupation) -> list[Occupation]:
         found.append(other)
     found.sort(key=lambda o: (o.level, o.title, o.code))
     return found
+
+
+@dataclass
+class Link:
+    """One progression link of an occupation, as the route map's focus panel lists it.
+
+    ``link`` is the other end's side of it: "to" (a step on from the occupation), "from" (a
+    step into it) or "both" (both ways, or a move at the same level when the source gives no
+    direction). ``occupation`` is None when the other end is not loaded; ``route`` is the name
+    of its route when known.
+    """
+
+    code: str
+    title: str
+    level: int | None
+    link: str
+    route: str = ""
+    on_route: bool = False
+    occupation: Occupation | None = None
+    status: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.occupation.get_absolute_url() if self.occupation else ""
+
+
+def link_side(direction: str, level: int, other_level: int) -> str:
+    """Which side of the link the other occupation is on: "to", "from" or "both"."""
+    if direction:
+        return direction
+    if other_level > level:
+        return "to"
+    if other_level < level:
+        return "from"
+    return "both"
+
+
+def focus_links(occupation: Occupation) -> list[Link]:
+    """Every progression link of the occupation, by level, then title: one per other end."""
+    route_id = occupation.cluster.pathway.route_id if occupation.cluster else None
+    found: dict[str, Link] = {}
+    for other in neighbours(occupation):
+        side = link_side(other.direction, occupation.level, other.level)
+        if other.code in found:
+            found[other.code].link = "both" if found[other.code].link != side else side
+            continue
+        found[other.code] = Link(
+            code=other.code,
+            title=other.title,
+            level=other.level,
+            link=side,
+            route=other.route.name if other.route else "",
+            on_route=other.route is not None and other.route.pk == route_id,
+            occupation=other,
+            status=other.get_status_display(),
+        )
+    return sorted(found.values(), key=lambda link: (link.level or 0, link.title, link.code))

@@ -327,3 +327,49 @@ def test_progression_diagram_keeps_its_size_and_scrolls_on_a_phone(page, site):
             break
         page.wait_for_timeout(25)
     assert focused.evaluate("el => el.scrollLeft") > 0, "the arrow key scrolls the diagram"
+
+
+# -- The route map's size ------------------------------------------------------------------
+
+#: Issue 13's targets for the real Digital route: a map is a screen or two per pathway.
+MAP_HEIGHT_LIMIT = {DESKTOP: 4000, PHONE: 9000}
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_route_map_is_compact_with_every_occupation_on_it(page, site, width):
+    visit(page, site, PAGES["route map"], width)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= MAP_HEIGHT_LIMIT[width], f"the Digital map is {height}px tall at {width}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    tiles = page.locator(".card")
+    assert tiles.count() == 64
+    assert all(tiles.nth(i).is_visible() for i in range(tiles.count()))
+    # Tiles flow several to a row in their cell.
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.cards')].map(list =>"
+        " [...list.children].map(tile => Math.round(tile.getBoundingClientRect().top)))"
+    )
+    assert any(len(row) > len(set(row)) for row in tops), "no two tiles share a row"
+    # On a phone the filters are folded away and the first tile is on the first screen.
+    assert not page.locator(".filters form").is_visible()
+    assert page.locator(".card").first.bounding_box()["y"] < HEIGHT
+
+
+def test_route_map_band_headings_stay_in_view(page, site):
+    visit(page, site, PAGES["route map"], DESKTOP)
+    pathway = page.locator(".pathway").last
+    head = pathway.locator(".map-grid__head")
+    last_tile = pathway.locator(".card").last
+    last_tile.scroll_into_view_if_needed()
+    box = head.bounding_box()
+    assert 0 <= box["y"] < 5, f"the band heading scrolled away: {box}"
+    assert head.is_visible()
+
+
+def test_route_map_filters_fold_and_say_what_is_active(page, site):
+    visit(page, site, PAGES["route map"] + "?status=1", DESKTOP)
+    summary = page.locator(".filters summary")
+    assert "Status: Approved occupation" in summary.inner_text()
+    assert not page.locator(".filters form").is_visible()
+    summary.click()
+    assert page.locator(".filters form").is_visible()
