@@ -76,7 +76,8 @@ class OccupationQuerySet(models.QuerySet):
         the number of progression links and whether it is green."""
         return self.annotate(
             progression_count=_count_of(Progression, "from_occupation")
-            + _count_of(Progression, "to_occupation"),
+            + _count_of(Progression, "to_occupation")
+            + _count_of(UnloadedProgression, "occupation", UnloadedProgression.objects.unloaded()),
             is_green=Exists(
                 TypicalJobTitle.objects.filter(occupation=OuterRef("pk"), is_green=True)
             )
@@ -84,9 +85,10 @@ class OccupationQuerySet(models.QuerySet):
         )
 
 
-def _count_of(model, field: str):
+def _count_of(model, field: str, queryset=None):
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        (model.objects if queryset is None else queryset)
+        .filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
@@ -370,6 +372,48 @@ class Progression(models.Model):
             raise ValidationError(
                 {"to_occupation": "An occupation cannot progress to itself: choose another one."}
             )
+
+
+class UnloadedProgressionQuerySet(models.QuerySet):
+    def unloaded(self):
+        """Those whose occupation is still not loaded (once it is, the import links it)."""
+        return self.exclude(Exists(Occupation.objects.filter(code=OuterRef("code"))))
+
+
+class UnloadedProgression(models.Model):
+    """A progression entry of an occupation whose other end is not loaded on this site.
+
+    The source names the other occupation (code, title, level, status) but the import does not
+    hold it, so there is no :class:`Progression` to make; the entry is kept as the source gives it
+    so that the occupation's page, its tile and the data-quality page still show it.
+    """
+
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="unloaded_links"
+    )
+    code = models.CharField(max_length=12, validators=[validate_occupation_code])
+    title = models.CharField(max_length=300, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(
+        choices=OccupationStatus.choices, null=True, blank=True
+    )
+
+    objects = UnloadedProgressionQuerySet.as_manager()
+
+    #: Pages list these beside loaded neighbours, which have no such attribute.
+    not_loaded = True
+
+    class Meta:
+        verbose_name = "progression link to an occupation not loaded"
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "code"], name="unloaded_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation.code} – {self.code} (not loaded)"
+
+    def get_absolute_url(self) -> str:
+        return self.occupation.get_absolute_url()
 
 
 class LocalEdit(models.Model):

@@ -13,6 +13,7 @@ from occupations.models import (
     OccupationProduct,
     Progression,
     TypicalJobTitle,
+    UnloadedProgression,
     attach_product_types,
     sub_unit_group_mappings,
 )
@@ -190,6 +191,21 @@ def link_side(direction: str, level: int, other_level: int) -> str:
     return "both"
 
 
+def unloaded_links(occupation: Occupation) -> list[UnloadedProgression]:
+    """The occupation's progression entries whose other end is not loaded, by level, title."""
+    return sorted(
+        UnloadedProgression.objects.unloaded().filter(occupation=occupation),
+        key=lambda link: (link.level or 99, link.title, link.code),
+    )
+
+
+def all_neighbours(occupation: Occupation) -> list:
+    """Loaded neighbours and entries not loaded, together by level (unknown last), title."""
+    found = [*neighbours(occupation), *unloaded_links(occupation)]
+    found.sort(key=lambda o: (o.level or 99, o.title, o.code))
+    return found
+
+
 def focus_links(occupation: Occupation) -> list[Link]:
     """Every progression link of the occupation, by level, then title: one per other end."""
     route_id = occupation.cluster.pathway.route_id if occupation.cluster else None
@@ -209,4 +225,15 @@ def focus_links(occupation: Occupation) -> list[Link]:
             occupation=other,
             status=other.get_status_display(),
         )
-    return sorted(found.values(), key=lambda link: (link.level or 0, link.title, link.code))
+    for entry in unloaded_links(occupation):
+        found.setdefault(
+            entry.code,
+            Link(
+                code=entry.code,
+                title=entry.title or entry.code,
+                level=entry.level,
+                link=link_side("", occupation.level, entry.level or occupation.level),
+                status=entry.get_status_display() if entry.status else "",
+            ),
+        )
+    return sorted(found.values(), key=lambda link: (link.level or 99, link.title, link.code))

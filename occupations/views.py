@@ -188,10 +188,11 @@ def occupation_detail(request, code):
             occupation.product_links.all(), key=lambda link: link.product.get_type_display()
         )
     ]
-    neighbours = selectors.neighbours(occupation)
+    every = selectors.all_neighbours(occupation)
+    neighbours = [o for o in every if not getattr(o, "not_loaded", False)]
     progression = [
         {"level": level, "occupations": list(group)}
-        for level, group in groupby(neighbours, key=lambda o: o.level)
+        for level, group in groupby(every, key=lambda o: o.level)
     ]
     siblings = []
     if occupation.cluster_id:
@@ -229,7 +230,7 @@ def occupation_detail(request, code):
             "products": products,
             "sub_unit_groups": occupation.sub_unit_group_mappings.all(),
             "progression": progression,
-            "neighbour_count": len(neighbours),
+            "neighbour_count": len(every),
             "siblings": siblings,
             "diagram": diagram,
             "green_themes": occupation.green_themes.all(),

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from occupations.models import Occupation, Progression
+from occupations.models import Occupation, Progression, UnloadedProgression
 from tests.bundled import load_bundled
 
 #: Digital occupations with few and many links, links to other routes and none at all.
@@ -47,6 +47,10 @@ def expected_sides(occupation: Occupation) -> dict[str, str]:
         else:
             side = "both"
         sides.setdefault(other.code, set()).add(side)
+    for entry in UnloadedProgression.objects.filter(occupation=occupation):
+        level = entry.level or occupation.level
+        side = "to" if level > occupation.level else "from" if level < occupation.level else "both"
+        sides.setdefault(entry.code, set()).add(side)
     return {code: found.pop() if len(found) == 1 else "both" for code, found in sides.items()}
 
 
@@ -75,7 +79,7 @@ class RouteFocus(TestCase):
                 self.assertEqual(on_map, {c: side for c, side in sides.items() if c in route_codes})
                 dimmed = {c for c, a in page.tiles.items() if "data-dimmed" in a}
                 self.assertEqual(dimmed, route_codes - set(on_map) - {code})
-                # The panel lists every link, on this route or not.
+                # The panel lists every link: on this route, on another or not loaded.
                 self.assertEqual(page.panel, sides)
                 self.assertContains(response, 'id="focus"')
 

@@ -73,13 +73,14 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
         theme_id = whole_number(value, where, "greenThemeIds", problems)
         if theme_id is not None:
             theme_ids.append(theme_id)
-    neighbours = []
+    neighbours, neighbour_details = [], {}
     for index, neighbour in enumerate(list_field(item, "progression", where, problems)):
         other = clean_text(neighbour.get("stdCode") if isinstance(neighbour, dict) else None)
         if not re.match(OCCUPATION_CODE_RE, other):
             problems.add(where, f"progression[{index}].stdCode: {other!r}: not an occupation code")
         elif other != code and other not in neighbours:
             neighbours.append(other)
+            neighbour_details[other] = neighbour_summary(neighbour)
 
     if len(problems) > before:
         return
@@ -114,6 +115,7 @@ def read_occupation(item: dict, label: str, data: MapData, problems: Problems) -
         soc2020=soc2020,
         sub_unit_groups=sub_unit_groups,
         neighbours=neighbours,
+        neighbour_details=neighbour_details,
     )
     check_lengths(Occupation, data.occupations[code].fields, where, problems)
     for name, _ in job_titles:
@@ -371,3 +373,14 @@ def check_consistency(data: MapData, problems: Problems) -> None:
                 f"mapHierarchy: cluster {cluster_id} is in pathway {cluster['pathway']} but its "
                 f"cluster group {cluster['row']} is in pathway {row['pathway']}",
             )
+
+
+def neighbour_summary(neighbour: dict) -> dict:
+    """The title, level and status a progression entry gives; what is missing or out of range
+    is left empty (it only describes an occupation that may not be loaded)."""
+    level, status = neighbour.get("level"), neighbour.get("status")
+    return {
+        "title": clean_text(neighbour.get("name"))[:300],
+        "level": level if isinstance(level, int) and 2 <= level <= 7 else None,
+        "status": status if isinstance(status, int) and status in STATUSES else None,
+    }
