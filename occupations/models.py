@@ -105,21 +105,36 @@ def green_condition() -> Q:
 
 
 def attach_product_types(occupations) -> None:
-    """Give each occupation ``product_types``: the sorted product types it has (one query)."""
+    """Give each occupation ``product_types``: the sorted product types it has, and
+    ``product_markers``: (type, state) pairs, the state "live", "in-development" or "retired"
+    (one query)."""
     by_id = {o.pk: o for o in occupations}
     for occupation in by_id.values():
         occupation.product_types = []
+        occupation.product_markers = []
     if not by_id:
         return
     rows = (
         OccupationProduct.objects.filter(occupation_id__in=by_id)
-        .values_list("occupation_id", "product__type")
+        .values_list("occupation_id", "product__type", "product__status_name")
         .distinct()
     )
-    for occupation_id, product_type in rows:
-        by_id[occupation_id].product_types.append(Product.Type(product_type))
+    for occupation_id, product_type, status_name in rows:
+        occupation = by_id[occupation_id]
+        kind = Product.Type(product_type)
+        if kind not in occupation.product_types:
+            occupation.product_types.append(kind)
+        marker = (kind, Product.state_of(status_name))
+        if marker not in occupation.product_markers:
+            occupation.product_markers.append(marker)
     for occupation in by_id.values():
         occupation.product_types.sort()
+        occupation.product_markers.sort(key=lambda m: (m[0], PRODUCT_STATES.index(m[1])))
+
+
+#: A product's state, from its status name: in delivery (or no status, as HTQs), being
+#: developed, or retired.
+PRODUCT_STATES = ["live", "in-development", "retired"]
 
 
 class OccupationManager(models.Manager.from_queryset(OccupationQuerySet)):
@@ -308,6 +323,20 @@ class Product(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    @staticmethod
+    def state_of(status_name: str) -> str:
+        """The state ("live", "in-development" or "retired") a status name gives."""
+        name = (status_name or "").lower()
+        if "retired" in name or "withdrawn" in name:
+            return "retired"
+        if "development" in name or "proposal" in name:
+            return "in-development"
+        return "live"
+
+    @property
+    def state(self) -> str:
+        return self.state_of(self.status_name)
 
 
 class OccupationProduct(models.Model):
