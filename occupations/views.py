@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from occupations import selectors
-from occupations.diagram import Node, layout
+from occupations.diagram import Node, layout, layout_vertical
 from occupations.filters import OccupationFilter
 from occupations.models import (
     OCCUPATION_CODE_RE,
@@ -201,23 +201,23 @@ def occupation_detail(request, code):
             .exclude(pk=occupation.pk)
             .order_by("level", "title")
         )
-    diagram = None
+    diagram = narrow_diagram = None
     if neighbours:
-        diagram = layout(
-            Node(
-                occupation.code, occupation.title, occupation.level, occupation.get_absolute_url()
-            ),
-            [
-                Node(
-                    o.code,
-                    o.title,
-                    o.level,
-                    o.get_absolute_url(),
-                    other_route=o.route.name if o.other_route else "",
-                )
-                for o in neighbours
-            ],
+        centre = Node(
+            occupation.code, occupation.title, occupation.level, occupation.get_absolute_url()
         )
+        nodes = [
+            Node(
+                o.code,
+                o.title,
+                o.level,
+                o.get_absolute_url(),
+                other_route=o.route.name if o.other_route else "",
+            )
+            for o in neighbours
+        ]
+        diagram = layout(centre, nodes)
+        narrow_diagram = layout_vertical(centre, nodes)
     band = TechnicalBand.for_level(occupation.level)
     return render(
         request,
@@ -233,6 +233,7 @@ def occupation_detail(request, code):
             "neighbour_count": len(every),
             "siblings": siblings,
             "diagram": diagram,
+            "narrow_diagram": narrow_diagram,
             "green_themes": occupation.green_themes.all(),
         },
     )
