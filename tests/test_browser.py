@@ -379,3 +379,72 @@ def test_route_map_filters_fold_and_say_what_is_active(page, site):
     assert not page.locator(".filters form").is_visible()
     summary.click()
     assert page.locator(".filters form").is_visible()
+
+
+# -- Focus on the map, with and without JavaScript -----------------------------------------
+
+MARKS = """() => Object.fromEntries([...document.querySelectorAll('.card')].map(tile => [
+  tile.dataset.code,
+  tile.getAttribute('aria-current') === 'true' ? 'current'
+    : tile.dataset.link || (tile.hasAttribute('data-dimmed') ? 'dimmed' : ''),
+]))"""
+
+
+def server_marks(browser, site, code):
+    """The marks the server renders for ?focus=code, read with JavaScript off."""
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(f"{site}/routes/digital/?focus={code}")
+    # (With the page's JavaScript off, Playwright's own evaluate still runs.)
+    marks = tab.evaluate(MARKS)
+    assert tab.locator("#focus").is_visible()
+    context.close()
+    return marks
+
+
+def wait_for(page, check, tries=80):
+    # Polled: the site's Content-Security-Policy forbids wait_for_function's eval.
+    for _ in range(tries):
+        if check():
+            return True
+        page.wait_for_timeout(25)
+    return check()
+
+
+@pytest.mark.parametrize("code", ["OCC0118", "OCC0795", "OCC0116"])
+def test_choosing_a_tile_focuses_it_in_place_as_the_server_would(browser, page, site, code):
+    expected = server_marks(browser, site, code)
+    assert expected[code] == "current"
+    assert any(mark in ("to", "from", "both") for mark in expected.values())
+
+    visit(page, site, PAGES["route map"], DESKTOP)
+    tile = page.locator(f'.card[data-code="{code}"]')
+    tile.locator(".card__focus").click()
+    assert wait_for(page, lambda: page.evaluate(MARKS) == expected), "the marks as the server's"
+    assert page.url == f"{site}/routes/digital/?focus={code}", "the URL follows, without reload"
+    linked = [c for c, mark in expected.items() if mark in ("to", "from", "both")]
+    assert page.locator(".map-arrows__line").count() == len(linked)
+    assert page.locator("#focus").is_visible()
+
+    # Escape clears the choice; Back brings it again, Forward clears it again.
+    page.keyboard.press("Escape")
+    assert wait_for(page, lambda: page.locator('.card[aria-current="true"]').count() == 0)
+    assert page.url == f"{site}/routes/digital/"
+    assert page.locator(".map-arrows__line").count() == 0
+    page.go_back()
+    assert wait_for(page, lambda: page.evaluate(MARKS) == expected)
+    page.go_forward()
+    assert wait_for(page, lambda: page.locator('.card[aria-current="true"]').count() == 0)
+
+
+def test_a_tile_is_focused_by_keyboard(page, site):
+    visit(page, site, PAGES["route map"], DESKTOP)
+    link, _ = tab_until(page, ".card__focus", limit=120)
+    code = link.evaluate("el => el.closest('.card').dataset.code")
+    page.keyboard.press("Enter")
+    chosen = page.locator(f'.card[data-code="{code}"]')
+    assert wait_for(page, lambda: chosen.get_attribute("aria-current") == "true")
+    assert page.evaluate("document.activeElement.matches('.card__focus')"), "focus stays put"
+    assert "focus=" + code in page.url
+    page.keyboard.press("Escape")
+    assert wait_for(page, lambda: chosen.get_attribute("aria-current") is None)
