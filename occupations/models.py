@@ -76,7 +76,8 @@ class OccupationQuerySet(models.QuerySet):
         the number of progression links and whether it is green."""
         return self.annotate(
             progression_count=_count_of(Progression, "from_occupation")
-            + _count_of(Progression, "to_occupation"),
+            + _count_of(Progression, "to_occupation")
+            + _count_of(UnloadedProgression, "occupation", UnloadedProgression.objects.unloaded()),
             is_green=Exists(
                 TypicalJobTitle.objects.filter(occupation=OuterRef("pk"), is_green=True)
             )
@@ -84,9 +85,10 @@ class OccupationQuerySet(models.QuerySet):
         )
 
 
-def _count_of(model, field: str):
+def _count_of(model, field: str, queryset=None):
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        (model.objects if queryset is None else queryset)
+        .filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
@@ -103,21 +105,36 @@ def green_condition() -> Q:
 
 
 def attach_product_types(occupations) -> None:
-    """Give each occupation ``product_types``: the sorted product types it has (one query)."""
+    """Give each occupation ``product_types``: the sorted product types it has, and
+    ``product_markers``: (type, state) pairs, the state "live", "in-development" or "retired"
+    (one query)."""
     by_id = {o.pk: o for o in occupations}
     for occupation in by_id.values():
         occupation.product_types = []
+        occupation.product_markers = []
     if not by_id:
         return
     rows = (
         OccupationProduct.objects.filter(occupation_id__in=by_id)
-        .values_list("occupation_id", "product__type")
+        .values_list("occupation_id", "product__type", "product__status_name")
         .distinct()
     )
-    for occupation_id, product_type in rows:
-        by_id[occupation_id].product_types.append(Product.Type(product_type))
+    for occupation_id, product_type, status_name in rows:
+        occupation = by_id[occupation_id]
+        kind = Product.Type(product_type)
+        if kind not in occupation.product_types:
+            occupation.product_types.append(kind)
+        marker = (kind, Product.state_of(status_name))
+        if marker not in occupation.product_markers:
+            occupation.product_markers.append(marker)
     for occupation in by_id.values():
         occupation.product_types.sort()
+        occupation.product_markers.sort(key=lambda m: (m[0], PRODUCT_STATES.index(m[1])))
+
+
+#: A product's state, from its status name: in delivery (or no status, as HTQs), being
+#: developed, or retired.
+PRODUCT_STATES = ["live", "in-development", "retired"]
 
 
 class OccupationManager(models.Manager.from_queryset(OccupationQuerySet)):
@@ -307,6 +324,20 @@ class Product(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
+    @staticmethod
+    def state_of(status_name: str) -> str:
+        """The state ("live", "in-development" or "retired") a status name gives."""
+        name = (status_name or "").lower()
+        if "retired" in name or "withdrawn" in name:
+            return "retired"
+        if "development" in name or "proposal" in name:
+            return "in-development"
+        return "live"
+
+    @property
+    def state(self) -> str:
+        return self.state_of(self.status_name)
+
 
 class OccupationProduct(models.Model):
     """A product listed for an occupation. The name can differ by occupation (a standard's
@@ -370,6 +401,48 @@ class Progression(models.Model):
             raise ValidationError(
                 {"to_occupation": "An occupation cannot progress to itself: choose another one."}
             )
+
+
+class UnloadedProgressionQuerySet(models.QuerySet):
+    def unloaded(self):
+        """Those whose occupation is still not loaded (once it is, the import links it)."""
+        return self.exclude(Exists(Occupation.objects.filter(code=OuterRef("code"))))
+
+
+class UnloadedProgression(models.Model):
+    """A progression entry of an occupation whose other end is not loaded on this site.
+
+    The source names the other occupation (code, title, level, status) but the import does not
+    hold it, so there is no :class:`Progression` to make; the entry is kept as the source gives it
+    so that the occupation's page, its tile and the data-quality page still show it.
+    """
+
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="unloaded_links"
+    )
+    code = models.CharField(max_length=12, validators=[validate_occupation_code])
+    title = models.CharField(max_length=300, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(
+        choices=OccupationStatus.choices, null=True, blank=True
+    )
+
+    objects = UnloadedProgressionQuerySet.as_manager()
+
+    #: Pages list these beside loaded neighbours, which have no such attribute.
+    not_loaded = True
+
+    class Meta:
+        verbose_name = "progression link to an occupation not loaded"
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "code"], name="unloaded_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation.code} – {self.code} (not loaded)"
+
+    def get_absolute_url(self) -> str:
+        return self.occupation.get_absolute_url()
 
 
 class LocalEdit(models.Model):

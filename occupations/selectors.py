@@ -13,6 +13,7 @@ from occupations.models import (
     OccupationProduct,
     Progression,
     TypicalJobTitle,
+    UnloadedProgression,
     attach_product_types,
     sub_unit_group_mappings,
 )
@@ -153,3 +154,86 @@ def neighbours(occupation: Occupation) -> list[Occupation]:
         found.append(other)
     found.sort(key=lambda o: (o.level, o.title, o.code))
     return found
+
+
+@dataclass
+class Link:
+    """One progression link of an occupation, as the route map's focus panel lists it.
+
+    ``link`` is the other end's side of it: "to" (a step on from the occupation), "from" (a
+    step into it) or "both" (both ways, or a move at the same level when the source gives no
+    direction). ``occupation`` is None when the other end is not loaded; ``route`` is the name
+    of its route when known.
+    """
+
+    code: str
+    title: str
+    level: int | None
+    link: str
+    route: str = ""
+    on_route: bool = False
+    occupation: Occupation | None = None
+    status: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.occupation.get_absolute_url() if self.occupation else ""
+
+
+def link_side(direction: str, level: int, other_level: int) -> str:
+    """Which side of the link the other occupation is on: "to", "from" or "both"."""
+    if direction:
+        return direction
+    if other_level > level:
+        return "to"
+    if other_level < level:
+        return "from"
+    return "both"
+
+
+def unloaded_links(occupation: Occupation) -> list[UnloadedProgression]:
+    """The occupation's progression entries whose other end is not loaded, by level, title."""
+    return sorted(
+        UnloadedProgression.objects.unloaded().filter(occupation=occupation),
+        key=lambda link: (link.level or 99, link.title, link.code),
+    )
+
+
+def all_neighbours(occupation: Occupation) -> list:
+    """Loaded neighbours and entries not loaded, together by level (unknown last), title."""
+    found = [*neighbours(occupation), *unloaded_links(occupation)]
+    found.sort(key=lambda o: (o.level or 99, o.title, o.code))
+    return found
+
+
+def focus_links(occupation: Occupation) -> list[Link]:
+    """Every progression link of the occupation, by level, then title: one per other end."""
+    route_id = occupation.cluster.pathway.route_id if occupation.cluster else None
+    found: dict[str, Link] = {}
+    for other in neighbours(occupation):
+        side = link_side(other.direction, occupation.level, other.level)
+        if other.code in found:
+            found[other.code].link = "both" if found[other.code].link != side else side
+            continue
+        found[other.code] = Link(
+            code=other.code,
+            title=other.title,
+            level=other.level,
+            link=side,
+            route=other.route.name if other.route else "",
+            on_route=other.route is not None and other.route.pk == route_id,
+            occupation=other,
+            status=other.get_status_display(),
+        )
+    for entry in unloaded_links(occupation):
+        found.setdefault(
+            entry.code,
+            Link(
+                code=entry.code,
+                title=entry.title or entry.code,
+                level=entry.level,
+                link=link_side("", occupation.level, entry.level or occupation.level),
+                status=entry.get_status_display() if entry.status else "",
+            ),
+        )
+    return sorted(found.values(), key=lambda link: (link.level or 99, link.title, link.code))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from occupations import selectors
-from occupations.diagram import Node, layout
+from occupations.diagram import Node, layout, layout_vertical
 from occupations.filters import OccupationFilter
 from occupations.models import (
     OCCUPATION_CODE_RE,
@@ -188,10 +188,11 @@ def occupation_detail(request, code):
             occupation.product_links.all(), key=lambda link: link.product.get_type_display()
         )
     ]
-    neighbours = selectors.neighbours(occupation)
+    every = selectors.all_neighbours(occupation)
+    neighbours = [o for o in every if not getattr(o, "not_loaded", False)]
     progression = [
         {"level": level, "occupations": list(group)}
-        for level, group in groupby(neighbours, key=lambda o: o.level)
+        for level, group in groupby(every, key=lambda o: o.level)
     ]
     siblings = []
     if occupation.cluster_id:
@@ -200,23 +201,23 @@ def occupation_detail(request, code):
             .exclude(pk=occupation.pk)
             .order_by("level", "title")
         )
-    diagram = None
+    diagram = narrow_diagram = None
     if neighbours:
-        diagram = layout(
-            Node(
-                occupation.code, occupation.title, occupation.level, occupation.get_absolute_url()
-            ),
-            [
-                Node(
-                    o.code,
-                    o.title,
-                    o.level,
-                    o.get_absolute_url(),
-                    other_route=o.route.name if o.other_route else "",
-                )
-                for o in neighbours
-            ],
+        centre = Node(
+            occupation.code, occupation.title, occupation.level, occupation.get_absolute_url()
         )
+        nodes = [
+            Node(
+                o.code,
+                o.title,
+                o.level,
+                o.get_absolute_url(),
+                other_route=o.route.name if o.other_route else "",
+            )
+            for o in neighbours
+        ]
+        diagram = layout(centre, nodes)
+        narrow_diagram = layout_vertical(centre, nodes)
     band = TechnicalBand.for_level(occupation.level)
     return render(
         request,
@@ -229,9 +230,10 @@ def occupation_detail(request, code):
             "products": products,
             "sub_unit_groups": occupation.sub_unit_group_mappings.all(),
             "progression": progression,
-            "neighbour_count": len(neighbours),
+            "neighbour_count": len(every),
             "siblings": siblings,
             "diagram": diagram,
+            "narrow_diagram": narrow_diagram,
             "green_themes": occupation.green_themes.all(),
         },
     )

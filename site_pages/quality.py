@@ -5,9 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.urls import reverse
 
-from core.models import ImportRecord
-from importers.codes import UNLINKED_PROGRESSION
-from occupations.models import Occupation, OccupationProduct
+from occupations.models import Occupation, OccupationProduct, UnloadedProgression
 from routes.models import BAND_LEVELS, Cluster
 
 
@@ -33,28 +31,20 @@ def outside_band() -> Q:
 
 
 def dangling_links() -> list[tuple[str, str]]:
-    """Links the newest map import could not make: their far end is not in the database."""
-    latest = ImportRecord.objects.succeeded().filter(kind="maps").order_by("-finished_at").first()
-    if latest is None:
-        return []
-    pairs = [
-        (detail["value"]["from"], detail["value"]["to"])
-        for detail in latest.problem_details
-        if detail["code"] == UNLINKED_PROGRESSION
-    ]
-    known = dict(
-        Occupation.objects.filter(code__in={a for a, _ in pairs}).values_list("code", "pk")
-    )
-    present = set(
-        Occupation.objects.filter(code__in={b for _, b in pairs}).values_list("code", flat=True)
+    """Progression entries kept from the source whose far end is not in the database."""
+    links = (
+        UnloadedProgression.objects.unloaded()
+        .select_related("occupation")
+        .order_by("occupation__code", "code")
     )
     return [
         (
-            f"{a} links to {b}, which is not in the database",
-            reverse("admin:occupations_occupation_change", args=[known[a]]),
+            f"{link.occupation.code} links to {link.code}, which is not in the database"
+            f"{': ' + link.title if link.title else ''}"
+            f"{f', level {link.level}' if link.level else ''}",
+            reverse("admin:occupations_occupation_change", args=[link.occupation_id]),
         )
-        for a, b in sorted(set(pairs))
-        if a in known and b not in present
+        for link in links
     ]
 
 
@@ -92,7 +82,8 @@ def run_checks() -> list[Check]:
         ),
         Check(
             "Progression links to occupations not in the database",
-            "Import the other occupation, or remove the link at the source.",
+            "Import the other occupation (its route's map), or remove the link at the source. "
+            "Pages list these links as not on a loaded map.",
             dangling_links(),
         ),
         Check(

@@ -65,7 +65,7 @@ def read_occupation(item, label: str, data: MapData, problems: Problems) -> None
     job_titles = read_job_titles(record.typical_job_titles, where, problems)
     products = read_products(record.products, where, data, problems)
     soc2010, soc2020, sub_unit_groups = read_soc(record.soc, where, data, problems)
-    neighbours = []
+    neighbours, neighbour_details = [], {}
     for index, neighbour in enumerate(record.progression):
         other = clean_text(neighbour.std_code)
         if not re.match(OCCUPATION_CODE_RE, other):
@@ -75,6 +75,7 @@ def read_occupation(item, label: str, data: MapData, problems: Problems) -> None
             )
         elif other != code and other not in neighbours:
             neighbours.append(other)
+            neighbour_details[other] = neighbour_summary(neighbour)
 
     if len(problems) > before:
         return
@@ -109,6 +110,7 @@ def read_occupation(item, label: str, data: MapData, problems: Problems) -> None
         soc2020=soc2020,
         sub_unit_groups=sub_unit_groups,
         neighbours=neighbours,
+        neighbour_details=neighbour_details,
     )
     check_lengths(Occupation, data.occupations[code].fields, where, problems)
     titles = at("typical_job_titles")
@@ -337,3 +339,14 @@ def check_consistency(data: MapData, problems: Problems) -> None:
                 f"{at(HIERARCHY)}: cluster {cluster_id} is in pathway {cluster['pathway']} but "
                 f"its cluster group {cluster['row']} is in pathway {row['pathway']}",
             )
+
+
+def neighbour_summary(neighbour: documents.OccupationSummary) -> dict:
+    """The title, level and status a progression entry gives; what is out of range is left
+    empty (it only describes an occupation that may not be loaded)."""
+    level, status = neighbour.level, neighbour.status
+    return {
+        "title": clean_text(neighbour.name)[:300],
+        "level": level if 2 <= level <= 7 else None,
+        "status": status if status in STATUSES else None,
+    }

@@ -30,6 +30,8 @@ class OccupationData:
     soc2020: str | None
     sub_unit_groups: list[tuple[str, bool]]
     neighbours: list[str]
+    # What the source says of each neighbour (title, level, status), for those not loaded.
+    neighbour_details: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass

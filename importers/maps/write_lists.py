@@ -15,6 +15,7 @@ from occupations.models import (
     OccupationProduct,
     Progression,
     TypicalJobTitle,
+    UnloadedProgression,
 )
 from socmapping.models import (
     SocMapping,
@@ -194,16 +195,25 @@ class OccupationListsWriter:
             known[other["code"]] = other["pk"]
             levels[other["code"]] = other["level"]
         desired: dict[frozenset, dict] = {}
+        unloaded: dict[int, list[dict]] = {ids[code]: [] for code in occupations}
         for code, occupation in occupations.items():
             for other in occupation.neighbours:
                 if other not in known:
                     self.unresolved.append(
                         Problem(
                             f"progression {code} – {other}",
-                            f"{other} is not in the import or the database; not linked",
+                            f"{other} is not in the import or the database; kept as a link "
+                            "to an occupation not loaded",
                             code=UNLINKED_PROGRESSION,
                             value={"from": code, "to": other, "missing": other},
                         )
+                    )
+                    unloaded[ids[code]].append(
+                        {
+                            "occupation_id": ids[code],
+                            "code": other,
+                            **occupation.neighbour_details.get(other, {"title": ""}),
+                        }
                     )
                     continue
                 low, high = sorted([code, other], key=lambda c: (levels[c], c))
@@ -257,7 +267,13 @@ class OccupationListsWriter:
                 )
         result = sync_rows(Progression, desired, existing, delete_missing=True)
         self.outcome.add("progression links", result)
-        changed: set[int] = set()
+        changed: set[int] = self._replace_children(
+            "links to occupations not loaded",
+            UnloadedProgression,
+            unloaded,
+            lambda r: (r["code"], r["title"], r["level"] or 0, r["status"] or 0),
+            edit_field=LocalEdit.Field.PROGRESSION,
+        )
         for key in result.changed_keys:
             changed |= set(key)
         for key in existing:

@@ -347,7 +347,14 @@ def read_structure_record(
         )
         return
     if check_title(title, where, f"{LEVEL_NAMES[level]} {code}", problems):
-        add_group(groups, code, Group(where, level, {"title": title}), problems)
+        add_group(groups, code, Group(where, level, {"title": sentence_case(title)}), problems)
+
+
+def sentence_case(title: str) -> str:
+    """The structure file gives the SOC 2010 major and sub-major group titles in capitals
+    ("PROFESSIONAL OCCUPATIONS"); the ONS publication sets every title in sentence case, as the
+    file's own minor and unit group titles are. None of those titles holds an acronym."""
+    return title.capitalize() if title.isupper() else title
 
 
 def is_junk(value) -> bool:

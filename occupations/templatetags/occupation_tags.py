@@ -17,6 +17,13 @@ STATUS_SHORT = {
     Occupation.Status.POTENTIAL: "Potential",
     Occupation.Status.WITHOUT_APPRENTICESHIP: "Without apprenticeship",
 }
+#: Shorter still, for the route map's tiles (the full short name is there for screen readers).
+STATUS_ABBR = {
+    Occupation.Status.APPROVED: "Approved",
+    Occupation.Status.IN_DEVELOPMENT: "In dev.",
+    Occupation.Status.POTENTIAL: "Potential",
+    Occupation.Status.WITHOUT_APPRENTICESHIP: "No appr.",
+}
 STATUS_CLASS = {
     Occupation.Status.APPROVED: "approved",
     Occupation.Status.IN_DEVELOPMENT: "in-development",
@@ -36,6 +43,11 @@ PRODUCT_ABBR = {
 @register.filter
 def status_short(status) -> str:
     return STATUS_SHORT.get(status, "")
+
+
+@register.filter
+def status_abbr(status) -> str:
+    return STATUS_ABBR.get(status, "")
 
 
 @register.filter

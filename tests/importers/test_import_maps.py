@@ -180,7 +180,7 @@ def models_level_of(field):
 
 def test_links_outside_the_import_are_reported_not_invented(maps):
     output = run(maps / "digital", verbosity=2)
-    assert "OCC0649 is not in the import or the database; not linked" in output
+    assert "OCC0649 is not in the import or the database; kept as a link" in output
     assert not Occupation.objects.filter(code="OCC0649").exists()
     record = ImportRecord.objects.get()
     assert any("OCC0649" in note for note in record.problems)

@@ -143,9 +143,14 @@ def test_real_files_give_both_hierarchies(imported):
         (2010, "11", "sub_major"),
         (2010, "1", "major"),
     ]
+    # The file's capitals become the ONS publication's sentence case, as its other titles are.
     assert SocGroup.objects.get(version=2010, code="1").title == (
-        "MANAGERS, DIRECTORS AND SENIOR OFFICIALS"  # as published
+        "Managers, directors and senior officials"
     )
+    assert SocGroup.objects.get(version=2010, code="21").title == (
+        "Science, research, engineering and technology professionals"
+    )
+    assert not SocGroup.objects.filter(version=2010, title__regex=r"^[^a-z]+$").exists()
     # The structure CSV's titles win; the index has a double space in this one.
     assert SocGroup.objects.get(version=2010, code="1242").title == (
         "Residential, day and domiciliary care managers and proprietors"

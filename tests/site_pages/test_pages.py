@@ -329,8 +329,13 @@ class DigitalPages(TestCase):
             Progression.objects.filter(from_occupation=analyst).count()
             + Progression.objects.filter(to_occupation=analyst).count()
         )
-        self.assertEqual(response.context["neighbour_count"], links)
+        # The count also takes the entry whose occupation is not loaded (OCC0649), which the
+        # lists show and the diagram, made of loaded occupations, does not.
+        unloaded = analyst.unloaded_links.count()
+        self.assertEqual(unloaded, 1)
+        self.assertEqual(response.context["neighbour_count"], links + unloaded)
         self.assertEqual(len(response.context["diagram"].nodes), links)
+        self.assertIn('data-not-loaded="OCC0649"', html)
         self.assertNotIn("&amp;nbsp;", html)
 
     def test_cross_route_links_name_their_route(self):
@@ -347,3 +352,48 @@ class DigitalPages(TestCase):
         first = response.context["page"].object_list[0]
         self.assertIn("data", first.title.lower())
         self.assertIn("analyst", first.title.lower())
+
+
+class SmallerFaults(TestCase):
+    """Issue 13, part 5, on the bundled real data."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_bundled()
+
+    def test_employers_show_without_a_summary(self):
+        occupation = Occupation.objects.exclude(involved_employers="").first()
+        Occupation.objects.filter(pk=occupation.pk).update(summary="")
+        response = self.client.get(occupation.get_absolute_url())
+        self.assertContains(response, "Employers involved")
+        self.assertContains(response, occupation.involved_employers[:40])
+
+    def test_placeholders_are_not_yet_assigned(self):
+        response = self.client.get("/occupations/OCC1090/")  # a potential standard, version 0.0
+        self.assertContains(response, "Not yet assigned", count=2)
+        for placeholder in ("<dd>None</dd>", "<dd>0.0</dd>"):
+            self.assertNotContains(response, placeholder)
+
+    def test_retired_and_developing_products_are_marked_apart(self):
+        from occupations.models import Product
+
+        self.assertEqual(Product.state_of("Approved for delivery"), "live")
+        self.assertEqual(Product.state_of(""), "live")
+        self.assertEqual(Product.state_of("Retired"), "retired")
+        self.assertEqual(Product.state_of("In development"), "in-development")
+        route = Occupation.objects.get(code="OCC0016").cluster.pathway.route
+        response = self.client.get(route.get_absolute_url())
+        self.assertContains(response, "marker--retired")
+        self.assertContains(response, "Apprenticeship (retired)")
+
+    def test_the_header_links_to_every_part_of_the_site(self):
+        response = self.client.get("/")
+        header = body(response).split("</header>")[0]
+        for url in ("/", "/occupations/", "/soc/", "/downloads/", "/api/"):
+            self.assertIn(f'href="{url}"', header)
+
+    def test_soc_2010_titles_are_in_sentence_case(self):
+        for url in ("/soc/", "/soc/2010/"):
+            with self.subTest(url):
+                response = self.client.get(url)
+                self.assertNotContains(response, "PROFESSIONAL OCCUPATIONS")

@@ -38,6 +38,9 @@ HEIGHT = 800
 PAGES = {
     "home": "/",
     "route map": "/routes/digital/",
+    "focused route map": "/routes/digital/?focus=OCC0118",
+    "occupation with many links": "/occupations/OCC0795/",
+    "API docs": "/api/",
     "occupation": "/occupations/OCC0118/",
     "search results": "/occupations/?q=software",
     "SOC unit group": "/soc/2020/3544/",
@@ -307,23 +310,141 @@ def test_route_map_prints_a_pathway_a_page_with_its_key(page, site):
     assert not page.locator(".filters").is_visible()
 
 
-def test_progression_diagram_keeps_its_size_and_scrolls_on_a_phone(page, site):
-    visit(page, site, PAGES["occupation"], PHONE)
-    svg = page.locator(".diagram__svg")
-    natural = int(svg.get_attribute("width"))
-    assert natural > PHONE - 30, "the diagram is wider than a phone's column"
-    assert svg.bounding_box()["width"] == natural, "not shrunk: its labels stay readable"
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_progression_diagram_shows_every_level_without_scrolling(page, site, width):
+    """OCC0795 has 20 links over levels 3 to 7: on a desktop they run left to right, every
+    level in view; on a phone they run top to bottom, at a readable size, nothing cut off."""
+    visit(page, site, "/occupations/OCC0795/", width)
+    wide, narrow = page.locator(".diagram__wide svg"), page.locator(".diagram__narrow svg")
+    shown, hidden = (narrow, wide) if width == PHONE else (wide, narrow)
+    assert shown.is_visible() and not hidden.is_visible()
+    box = shown.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert box["width"] == int(shown.get_attribute("width")), "not shrunk: labels stay readable"
     scroller = page.locator(".diagram__scroller")
-    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")
-    assert scroller.bounding_box()["width"] <= PHONE
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth"), "nothing is cut off"
+    labels = shown.locator(".diagram__level")
+    assert [labels.nth(i).text_content() for i in range(labels.count())] == [
+        f"Level {level}" for level in range(3, 8)
+    ]
+    for index in range(labels.count()):
+        label = labels.nth(index).bounding_box()
+        assert label["x"] >= 0 and label["x"] + label["width"] <= width
+    # Each box names its occupation in full, as a tooltip too.
+    titles = shown.locator("a title")
+    assert titles.count() == 20
 
-    # Keyboard users reach the scroller, see it focused and scroll it with the arrow keys.
-    focused, _ = tab_until(page, ".diagram__scroller")
-    assert_focus_visible(focused)
-    page.keyboard.press("ArrowRight")
-    # (Polled from here: the site's Content-Security-Policy forbids wait_for_function's eval.)
-    for _ in range(40):
-        if focused.evaluate("el => el.scrollLeft") > 0:
-            break
+
+# -- The route map's size ------------------------------------------------------------------
+
+#: Issue 13's targets for the real Digital route: a map is a screen or two per pathway.
+MAP_HEIGHT_LIMIT = {DESKTOP: 4000, PHONE: 9000}
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_route_map_is_compact_with_every_occupation_on_it(page, site, width):
+    visit(page, site, PAGES["route map"], width)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= MAP_HEIGHT_LIMIT[width], f"the Digital map is {height}px tall at {width}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    tiles = page.locator(".card")
+    assert tiles.count() == 64
+    assert all(tiles.nth(i).is_visible() for i in range(tiles.count()))
+    # Tiles flow several to a row in their cell.
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.cards')].map(list =>"
+        " [...list.children].map(tile => Math.round(tile.getBoundingClientRect().top)))"
+    )
+    assert any(len(row) > len(set(row)) for row in tops), "no two tiles share a row"
+    # On a phone the filters are folded away and the first tile is on the first screen.
+    assert not page.locator(".filters form").is_visible()
+    assert page.locator(".card").first.bounding_box()["y"] < HEIGHT
+
+
+def test_route_map_band_headings_stay_in_view(page, site):
+    visit(page, site, PAGES["route map"], DESKTOP)
+    pathway = page.locator(".pathway").last
+    head = pathway.locator(".map-grid__head")
+    last_tile = pathway.locator(".card").last
+    last_tile.scroll_into_view_if_needed()
+    box = head.bounding_box()
+    assert 0 <= box["y"] < 5, f"the band heading scrolled away: {box}"
+    assert head.is_visible()
+
+
+def test_route_map_filters_fold_and_say_what_is_active(page, site):
+    visit(page, site, PAGES["route map"] + "?status=1", DESKTOP)
+    summary = page.locator(".filters summary")
+    assert "Status: Approved occupation" in summary.inner_text()
+    assert not page.locator(".filters form").is_visible()
+    summary.click()
+    assert page.locator(".filters form").is_visible()
+
+
+# -- Focus on the map, with and without JavaScript -----------------------------------------
+
+MARKS = """() => Object.fromEntries([...document.querySelectorAll('.card')].map(tile => [
+  tile.dataset.code,
+  tile.getAttribute('aria-current') === 'true' ? 'current'
+    : tile.dataset.link || (tile.hasAttribute('data-dimmed') ? 'dimmed' : ''),
+]))"""
+
+
+def server_marks(browser, site, code):
+    """The marks the server renders for ?focus=code, read with JavaScript off."""
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(f"{site}/routes/digital/?focus={code}")
+    # (With the page's JavaScript off, Playwright's own evaluate still runs.)
+    marks = tab.evaluate(MARKS)
+    assert tab.locator("#focus").is_visible()
+    context.close()
+    return marks
+
+
+def wait_for(page, check, tries=80):
+    # Polled: the site's Content-Security-Policy forbids wait_for_function's eval.
+    for _ in range(tries):
+        if check():
+            return True
         page.wait_for_timeout(25)
-    assert focused.evaluate("el => el.scrollLeft") > 0, "the arrow key scrolls the diagram"
+    return check()
+
+
+@pytest.mark.parametrize("code", ["OCC0118", "OCC0795", "OCC0116"])
+def test_choosing_a_tile_focuses_it_in_place_as_the_server_would(browser, page, site, code):
+    expected = server_marks(browser, site, code)
+    assert expected[code] == "current"
+    assert any(mark in ("to", "from", "both") for mark in expected.values())
+
+    visit(page, site, PAGES["route map"], DESKTOP)
+    tile = page.locator(f'.card[data-code="{code}"]')
+    tile.locator(".card__focus").click()
+    assert wait_for(page, lambda: page.evaluate(MARKS) == expected), "the marks as the server's"
+    assert page.url == f"{site}/routes/digital/?focus={code}", "the URL follows, without reload"
+    linked = [c for c, mark in expected.items() if mark in ("to", "from", "both")]
+    assert page.locator(".map-arrows__line").count() == len(linked)
+    assert page.locator("#focus").is_visible()
+
+    # Escape clears the choice; Back brings it again, Forward clears it again.
+    page.keyboard.press("Escape")
+    assert wait_for(page, lambda: page.locator('.card[aria-current="true"]').count() == 0)
+    assert page.url == f"{site}/routes/digital/"
+    assert page.locator(".map-arrows__line").count() == 0
+    page.go_back()
+    assert wait_for(page, lambda: page.evaluate(MARKS) == expected)
+    page.go_forward()
+    assert wait_for(page, lambda: page.locator('.card[aria-current="true"]').count() == 0)
+
+
+def test_a_tile_is_focused_by_keyboard(page, site):
+    visit(page, site, PAGES["route map"], DESKTOP)
+    link, _ = tab_until(page, ".card__focus", limit=120)
+    code = link.evaluate("el => el.closest('.card').dataset.code")
+    page.keyboard.press("Enter")
+    chosen = page.locator(f'.card[data-code="{code}"]')
+    assert wait_for(page, lambda: chosen.get_attribute("aria-current") == "true")
+    assert page.evaluate("document.activeElement.matches('.card__focus')"), "focus stays put"
+    assert "focus=" + code in page.url
+    page.keyboard.press("Escape")
+    assert wait_for(page, lambda: chosen.get_attribute("aria-current") is None)

@@ -27,7 +27,7 @@ from tests.bundled import load_bundled
 EXPECTED = {
     "home": 3,
     "route map": 7,
-    "occupation": 8,
+    "occupation": 9,  # its progression entries whose occupation is not loaded: one query
     "search": 6,
     "search with text": 6,
     "search CSV": 4,
