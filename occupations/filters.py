@@ -5,6 +5,7 @@ import re
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.urls import reverse
 
 from occupations import search
 from occupations.models import (
@@ -148,6 +149,8 @@ class OccupationFilter(MapFilter):
         self.found = None
         # A filter missing from FIELD_ORDER still shows, at the end.
         self.filters = {name: self.filters[name] for name in self.FIELD_ORDER} | self.filters
+        # The suggestions' script (static/js/search-suggest.js) finds the box by this.
+        self.form.fields["q"].widget.attrs["data-suggest-url"] = reverse("api:suggest")
         self.form.fields["pathway"].label_from_instance = lambda p: f"{p.route}: {p.name}"
 
     def filter_text(self, queryset, name, value):

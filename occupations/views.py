@@ -1,8 +1,8 @@
 import csv
 import json
 import re
-from urllib.parse import urlencode
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
@@ -70,7 +70,11 @@ def occupation_list(request):
             "page": page,
             "query": query.urlencode(),
             "statuses": Occupation.Status,
-            "help": no_results_help(request, filterset) if page and not page.object_list else None,
+            "help": (
+                no_results_help(request, filterset)
+                if page is not None and not page.object_list
+                else None
+            ),
         },
         status=200 if valid else 400,
     )

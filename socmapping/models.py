@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from core import textsearch
+
 SUB_UNIT_GROUP_CODE_RE = r"^[1-9][0-9]{3}/[0-9]{2}$"
 validate_sub_unit_group_code = RegexValidator(
     SUB_UNIT_GROUP_CODE_RE,
@@ -274,6 +276,10 @@ class SocIndexEntry(models.Model):
     def __str__(self) -> str:
         code = self.sub_unit_group.code if self.sub_unit_group else self.unit_group.code
         return f"{self.title} ({code})"
+
+    def save(self, *args, **kwargs):
+        self.search_document = textsearch.document(self.title)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return (self.sub_unit_group or self.unit_group).get_absolute_url()

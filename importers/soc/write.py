@@ -142,8 +142,8 @@ class SocWriter:
         return existing, set(desired)
 
     def write_entries(self, groups) -> None:
-        """The index's job titles: created and deleted in bulk (an entry is its key, so none is
-        ever updated). Entries are the index's own: the ones it no longer has go, pruned or not."""
+        """The index's job titles: created in bulk, and with --prune the ones the index no longer
+        has deleted in bulk (an entry is its key, so none is ever updated)."""
         subs = dict(SubUnitGroup.objects.values_list("code", "pk"))
         desired = {}
         for title, unit, sub in self.data.index.entries:
@@ -166,7 +166,7 @@ class SocWriter:
             if key not in existing
         ]
         SocIndexEntry.objects.bulk_create(new, batch_size=2000)
-        gone = [pk for key, pk in existing.items() if key not in desired]
+        gone = [pk for key, pk in existing.items() if key not in desired] if self.prune else []
         delete_in_batches(SocIndexEntry, gone, batch_size=2000)
         result = SyncResult(created=len(new), deleted=len(gone))
         result.unchanged = len(desired) - len(new)
