@@ -76,7 +76,7 @@ def find_standard(reference: str) -> Found:
             | Q(product_links__product__code__iexact=reference)
         ).values("pk")
     )
-    return Found(ids, dict.fromkeys(ids, f"Standard {reference}"), code=reference)
+    return Found(ids, dict.fromkeys(ids, f"standard {reference}"), code=reference)
 
 
 def find_soc(version: str | None, unit: str, suffix: str | None) -> Found:
@@ -90,24 +90,24 @@ def find_soc(version: str | None, unit: str, suffix: str | None) -> Found:
             .filter(sub_unit_group__code=code)
             .values_list("occupation_id", "sub_unit_group__title")
         ):
-            reasons[occupation_id] = f"Mapped to SOC 2020 sub-unit group {code} {title}"
+            reasons[occupation_id] = f"SOC 2020 sub-unit group {code} {title}"
         return Found(by_title(reasons), reasons, code=code)
     if version in (None, "2010"):
         for occupation_id, title in Occupation.objects.filter(soc__soc2010__code=unit).values_list(
             "pk", "soc__soc2010__title"
         ):
-            reasons[occupation_id] = f"Mapped to SOC 2010 unit group {unit} {title}"
+            reasons[occupation_id] = f"SOC 2010 unit group {unit} {title}"
     if version in (None, "2020"):
         for occupation_id, title in Occupation.objects.filter(soc__soc2020__code=unit).values_list(
             "pk", "soc__soc2020__title"
         ):
-            reasons.setdefault(occupation_id, f"Mapped to SOC 2020 unit group {unit} {title}")
+            reasons.setdefault(occupation_id, f"SOC 2020 unit group {unit} {title}")
         for occupation_id, sub, title in (
             sub_unit_group_mappings()
             .filter(sub_unit_group__unit_group__code=unit)
             .values_list("occupation_id", "sub_unit_group__code", "sub_unit_group__title")
         ):
-            reasons.setdefault(occupation_id, f"Mapped to SOC 2020 sub-unit group {sub} {title}")
+            reasons.setdefault(occupation_id, f"SOC 2020 sub-unit group {sub} {title}")
     label = f"SOC {version} {unit}" if version else unit
     return Found(by_title(reasons), reasons, code=label)
 
@@ -168,7 +168,7 @@ def find_text(text: str) -> Found:
         folded = textsearch.fold(title)
         tier = 4 if folded in (query, understood) else 3 if all(in_title) else 2
         if tier == 2:
-            found.reasons[pk] = "Its typical job titles or keywords match"
+            found.reasons[pk] = "its typical job titles or keywords"
         score = (tier, sum(in_title), sum(in_text), -len(title_tokens))
         ranked.append((score, title, pk))
     direct = {pk for _, _, pk in ranked}

@@ -301,7 +301,9 @@ def test_search_suggestions_follow_the_combobox_pattern(page, site):
     assert box.get_attribute("aria-expanded") == "true"
     options = listbox.locator("[role=option]")
     assert options.first.inner_text().startswith("Data analyst")
-    assert page.locator("[role=status]").inner_text().endswith("use the arrow keys to choose")
+    assert (
+        page.locator(".suggest [role=status]").inner_text().endswith("use the arrow keys to choose")
+    )
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
     page.keyboard.press("ArrowDown")

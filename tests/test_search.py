@@ -62,7 +62,7 @@ class Search(TestCase):
         self.assertEqual(listed[:2], ["OCC0116", "OCC0128"])
         response = self.client.get(reverse("occupations:list"), {"q": "computer programmer"})
         self.assertContains(
-            response, "ONS job title ‘Computer programmer’, 2134/02 Computer programmers"
+            response, "Matched on ONS job title ‘Computer programmer’, 2134/02 Computer programmers"
         )
 
     def test_an_occupation_code_goes_to_its_page(self):
@@ -84,7 +84,7 @@ class Search(TestCase):
         _count, listed = self.listed(q="SOC 2010 2136")
         self.assertEqual(set(listed), soc2010)
         response = self.client.get(reverse("occupations:list"), {"q": "2134/03"})
-        self.assertContains(response, "Mapped to SOC 2020 sub-unit group 2134/03")
+        self.assertContains(response, "Matched on SOC 2020 sub-unit group 2134/03")
 
     def test_forgiving_matching(self):
         cases = {
