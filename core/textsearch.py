@@ -28,6 +28,8 @@ PREFIX_MIN = 4
 #: How alike a misspelt word and its correction must be (difflib's ratio).
 CORRECTION_CUTOFF = 0.8
 MAX_CORRECTIONS = 3
+#: The words of a query that count (a longer query is cut: each word costs a LIKE).
+MAX_WORDS = 12
 
 _NON_WORD = re.compile(r"[^a-z0-9+#]+")
 
@@ -107,6 +109,8 @@ class Vocabulary:
     tokens: list[str]
     joined: list[str]
     by_length: dict[int, list[str]] = field(default_factory=dict)
+    #: Corrections already worked out, by misspelt word.
+    corrected: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> Vocabulary:
@@ -136,15 +140,23 @@ class Vocabulary:
         return False
 
     def corrections(self, word: str) -> list[str]:
-        """The vocabulary's words most like ``word`` (a misspelling), best first."""
+        """The vocabulary's words most like ``word`` (a misspelling), best first. Only words
+        of about the same length that start with the same letter (or with the first two
+        swapped) are compared, which keeps a correction to a few milliseconds."""
         if len(word) < PREFIX_MIN:
             return []
-        pool = [
-            token
-            for size in range(len(word) - 2, len(word) + 3)
-            for token in self.by_length.get(size, ())
-        ]
-        return difflib.get_close_matches(word, pool, n=MAX_CORRECTIONS, cutoff=CORRECTION_CUTOFF)
+        if word not in self.corrected:
+            starts = {word[0], word[1]}
+            pool = [
+                token
+                for size in range(len(word) - 2, len(word) + 3)
+                for token in self.by_length.get(size, ())
+                if token[0] in starts
+            ]
+            self.corrected[word] = difflib.get_close_matches(
+                word, pool, n=MAX_CORRECTIONS, cutoff=CORRECTION_CUTOFF
+            )
+        return self.corrected[word]
 
 
 @dataclass
@@ -192,7 +204,7 @@ def parse(text: str, vocabulary: Vocabulary) -> ParsedQuery:
     """Split a query into word groups; join split words the vocabulary knows as one
     ("data base" → "database"), and correct words no document holds."""
     raw = words(text)
-    kept = [word for word in raw if word not in STOP_WORDS] or raw
+    kept = ([word for word in raw if word not in STOP_WORDS] or raw)[:MAX_WORDS]
     merged: list[str] = []
     position = 0
     while position < len(kept):

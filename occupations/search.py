@@ -159,12 +159,13 @@ def find_text(text: str) -> Found:
     query = textsearch.fold(text)
     understood = textsearch.fold(parsed.corrected_text)
     ranked = []
-    for pk, title, search_text in Occupation.objects.filter(condition).values_list(
-        "pk", "title", "search_text"
+    for pk, title, search_document in Occupation.objects.filter(condition).values_list(
+        "pk", "title", "search_document"
     ):
         title_tokens = tokens(title)
+        every_token = search_document.split()
         in_title = [group.closeness(title_tokens) for group in parsed.groups]
-        in_text = [group.closeness(tokens(search_text)) for group in parsed.groups]
+        in_text = [group.closeness(every_token) for group in parsed.groups]
         folded = textsearch.fold(title)
         tier = 4 if folded in (query, understood) else 3 if all(in_title) else 2
         if tier == 2:
@@ -182,11 +183,13 @@ def index_matches(parsed, condition, direct: set[int], found: Found):
     """Occupations found through the coding index's job titles: through each entry's sub-unit
     group, or its unit group where no occupation is mapped to the sub-unit group."""
     entries = []
-    for title, unit_id, unit, unit_title, sub_id, sub, sub_title in (
+    query = {textsearch.fold(parsed.text), textsearch.fold(parsed.corrected_text)}
+    for title, document, unit_id, unit, unit_title, sub_id, sub, sub_title in (
         soc_index_entries()
         .filter(condition)
         .values_list(
             "title",
+            "search_document",
             "unit_group_id",
             "unit_group__code",
             "unit_group__title",
@@ -195,12 +198,9 @@ def index_matches(parsed, condition, direct: set[int], found: Found):
             "sub_unit_group__title",
         )
     ):
-        entry_tokens = tokens(title)
+        entry_tokens = document.split()
         closeness = sum(group.closeness(entry_tokens) for group in parsed.groups)
-        exact = textsearch.fold(title) in (
-            textsearch.fold(parsed.text),
-            textsearch.fold(parsed.corrected_text),
-        )
+        exact = textsearch.fold(title) in query
         code, group_title = (sub, sub_title) if sub else (unit, unit_title)
         entries.append(((int(exact), closeness, -len(entry_tokens)), title, unit_id, sub_id, code))
         found.job_titles.append((title, code, group_title))
