@@ -36,8 +36,11 @@ _NON_WORD = re.compile(r"[^a-z0-9+#]+")
 
 def fold(text: str) -> str:
     """Lower case, accents off, every run of punctuation or space one space."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     text = text.replace("&", " and ")
     return " ".join(_NON_WORD.sub(" ", text).split())
 
