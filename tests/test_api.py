@@ -457,6 +457,7 @@ class SampleApi(TestCase):
                 f"{API}/soc/2010/{{code}}",
                 f"{API}/soc/2020/{{code}}",
                 f"{API}/soc/2020/{{unit}}/{{suffix}}",
+                f"{API}/suggest",
             },
         )
         for item in schema["paths"].values():
