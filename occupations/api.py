@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Query, Router
 
 from core.schemas import ApiError, ErrorOut, form_errors, paginate, path_key
+from occupations import search
 from occupations.filters import OccupationFilter
 from occupations.models import (
     Occupation,
@@ -24,12 +25,15 @@ from occupations.schemas import (
     ProductOut,
     ProductPage,
     ProductQuery,
+    SuggestionList,
+    SuggestQuery,
 )
 from occupations.selectors import neighbours, occupation_with_details
 from occupations.views import base_queryset
 
 router = Router(tags=["Occupations"])
 products_router = Router(tags=["Products"])
+suggest_router = Router(tags=["Search"])
 
 
 def primary_sub_unit_groups():
@@ -124,3 +128,17 @@ def product_detail(request, code: str):
     if not matches:
         raise Http404(f"No product has the code {code!r}.")
     return (exact or matches)[0]
+
+
+@suggest_router.get(
+    "",
+    response={200: SuggestionList, 400: ErrorOut},
+    url_name="suggest",
+    summary="Suggestions as one types",
+    description=(
+        "Up to 10 suggestions for the search box: occupations the text finds (best first), "
+        "then ONS coding index job titles and the SOC groups they are coded to."
+    ),
+)
+def suggest(request, query: Query[SuggestQuery]):
+    return {"suggestions": search.suggest(query.q)}

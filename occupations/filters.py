@@ -4,10 +4,10 @@ import re
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.urls import reverse
 
+from occupations import search
 from occupations.models import (
     Occupation,
     OccupationProduct,
@@ -145,48 +145,28 @@ class OccupationFilter(MapFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        #: What the text search found (``occupations.search.Found``), once it has run.
+        self.found = None
         # A filter missing from FIELD_ORDER still shows, at the end.
         self.filters = {name: self.filters[name] for name in self.FIELD_ORDER} | self.filters
+        # The suggestions' script (static/js/search-suggest.js) finds the box by this.
+        self.form.fields["q"].widget.attrs["data-suggest-url"] = reverse("api:suggest")
         self.form.fields["pathway"].label_from_instance = lambda p: f"{p.route}: {p.name}"
 
     def filter_text(self, queryset, name, value):
+        """Codes, titles, job titles and the ONS coding index: see ``occupations.search``."""
         value = " ".join(value.split())
         if not value:
             return queryset
-        code = value.upper()
-        if connection.vendor == "postgresql":
-            vector = (
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("search_text", weight="B", config="english")
-                + SearchVector("code", weight="A", config="simple")
-            )
-            query = SearchQuery(value, search_type="websearch", config="english")
-            return (
-                queryset.annotate(rank=SearchRank(vector, query))
-                .filter(Q(rank__gt=0) | Q(code=code) | Q(title__icontains=value))
-                .order_by(F("rank").desc(nulls_last=True), "title")
-            )
-        # Elsewhere (SQLite): every word in the title or the job titles and keywords; titles
-        # holding every word rank first, then titles holding the phrase's first word.
-        words = value.split()
-        text = Q()
-        in_title = Q()
-        for word in words:
-            text &= Q(title__icontains=word) | Q(search_text__icontains=word)
-            in_title &= Q(title__icontains=word)
-        return (
-            queryset.filter(Q(code=code) | text)
-            .annotate(
-                rank=Case(
-                    When(code=code, then=Value(3.0)),
-                    When(in_title, then=Value(2.0)),
-                    When(title__icontains=words[0], then=Value(1.0)),
-                    default=Value(0.5),
-                    output_field=FloatField(),
-                )
-            )
-            .order_by("-rank", "title")
+        self.found = search.find(value)
+        ids = self.found.ids
+        if not ids:
+            return queryset.none()
+        order = Case(
+            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)),
+            output_field=IntegerField(),
         )
+        return queryset.filter(pk__in=ids).annotate(rank=order).order_by("rank")
 
     def filter_soc2010(self, queryset, name, value):
         return queryset.filter(soc__soc2010__code=value) if value else queryset

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from core import textsearch
 from routes.models import TechnicalBand
 
 OCCUPATION_CODE_RE = r"^OCC[0-9]{4}[A-Z]?$"
@@ -179,6 +180,10 @@ class Occupation(models.Model):
         editable=False,
         help_text="Job titles and keywords, kept together for the search page.",
     )
+    # The title, job titles and keywords folded for the search (core.textsearch); the search
+    # reads it with LIKE, which a trigram index answers on PostgreSQL (created by migration
+    # 0004 there only, as SQLite has no such index).
+    search_document = models.TextField(blank=True, editable=False)
     cluster = models.ForeignKey(
         "routes.Cluster",
         on_delete=models.SET_NULL,
@@ -214,6 +219,13 @@ class Occupation(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        self.search_document = self.make_search_document(self.title, self.search_text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "search_text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_document"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("occupations:detail", args=[self.code])
 
@@ -242,12 +254,19 @@ class Occupation(models.Model):
     def make_search_text(job_titles, keywords) -> str:
         return " ".join([*job_titles, *keywords])
 
+    @staticmethod
+    def make_search_document(title: str, search_text: str) -> str:
+        return textsearch.document(title, search_text)
+
     def refresh_search_text(self, *, save: bool = True) -> None:
         """Rebuild ``search_text`` from the job titles and keywords (after an edit)."""
         titles = self.job_titles.order_by("sequence", "name").values_list("name", flat=True)
         self.search_text = self.make_search_text(titles, self.keywords)
+        self.search_document = self.make_search_document(self.title, self.search_text)
         if save:
-            Occupation.objects.filter(pk=self.pk).update(search_text=self.search_text)
+            Occupation.objects.filter(pk=self.pk).update(
+                search_text=self.search_text, search_document=self.search_document
+            )
 
 
 class TypicalJobTitle(models.Model):
@@ -509,3 +528,10 @@ def sub_unit_group_mappings():
     Occupation's reverse relation: the SOC app comes after this one and points at Occupation,
     so this app reads an occupation's mappings without importing the SOC app."""
     return Occupation.sub_unit_group_mappings.rel.related_model.objects
+
+
+def soc_index_entries():
+    """The ONS coding index's entries (``socmapping.SocIndexEntry``), reached the same way:
+    through the mappings' sub-unit group, whose entries point at it."""
+    sub_unit_group = sub_unit_group_mappings().model._meta.get_field("sub_unit_group")
+    return sub_unit_group.related_model._meta.get_field("index_entries").related_model.objects

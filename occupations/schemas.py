@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from django.utils.datastructures import MultiValueDict
-from ninja import Field
+from ninja import Field, Schema
 from pydantic import StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
@@ -440,3 +440,22 @@ class ProductPage(PageFields):
 
 class ProductQuery(PageQuery):
     type: list[ProductType] = Field([], description="Product types to keep; repeatable.")
+
+
+class SuggestQuery(Schema):
+    q: SearchText = Field(
+        "", description="What has been typed so far; fewer than 2 characters suggest nothing."
+    )
+
+
+class Suggestion(Schema):
+    label: str = Field(description="What to show: a title, a job title or a SOC group.")
+    kind: Literal["occupation", "job title", "SOC group"] = Field(
+        description="An occupation (the link goes to its page), an ONS job title or a SOC group "
+        "(the link searches for it)."
+    )
+    url: str = Field(description="Where choosing it leads: a path on this site.")
+
+
+class SuggestionList(Schema):
+    suggestions: list[Suggestion] = Field(description="At most 10, the best first.")

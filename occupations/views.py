@@ -2,12 +2,15 @@ import csv
 import json
 import re
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from occupations import search as text_search
 from occupations import selectors
 from occupations.diagram import Node, layout, layout_vertical
 from occupations.filters import OccupationFilter
@@ -38,6 +41,11 @@ def base_queryset():
 
 @require_safe
 def occupation_list(request):
+    # An occupation code alone in the box goes to the occupation's page.
+    others = [key for key, value in request.GET.items() if value and key not in {"q", "page"}]
+    code = text_search.occupation_code(request.GET.get("q", ""))
+    if code and not others and Occupation.objects.filter(code=code).exists():
+        return redirect("occupations:detail", code=code)
     filterset, valid = search(request)
     page = None
     if valid:
@@ -49,6 +57,9 @@ def occupation_list(request):
         paginator = Paginator(queryset.with_card_data(), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         attach_product_types(page.object_list)
+        reasons = filterset.found.reasons if filterset.found else {}
+        for occupation in page.object_list:
+            occupation.match_reason = reasons.get(occupation.pk, "")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -59,9 +70,53 @@ def occupation_list(request):
             "page": page,
             "query": query.urlencode(),
             "statuses": Occupation.Status,
+            "help": (
+                no_results_help(request, filterset)
+                if page is not None and not page.object_list
+                else None
+            ),
         },
         status=200 if valid else 400,
     )
+
+
+def soc_group_url(code: str) -> str:
+    if "/" in code:
+        return reverse("socmapping:sub_unit_group", args=code.split("/"))
+    return reverse("socmapping:group", args=[2020, code])
+
+
+def no_results_help(request, filterset) -> dict:
+    """What the page offers when nothing matches: what was understood, the ONS job titles the
+    words match (which no occupation on the loaded maps is mapped to), the filters to clear."""
+    text = filterset.form.cleaned_data.get("q") or ""
+    found = filterset.found
+    did_you_mean = ""
+    if found and found.parsed and found.parsed.has_corrections:
+        corrected = found.parsed.corrected_text
+        if corrected.casefold() != text.casefold():
+            did_you_mean = corrected
+    filters = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name in {"q", "sort"} or value in (None, "", [], False):
+            continue
+        rest = request.GET.copy()
+        rest.pop(name, None)
+        rest.pop("page", None)
+        filters.append({"label": filterset.form.fields[name].label, "query": rest.urlencode()})
+    without_filters = urlencode({"q": text}) if text else ""
+    return {
+        "text": text,
+        "did_you_mean": did_you_mean,
+        "did_you_mean_query": urlencode({"q": did_you_mean}) if did_you_mean else "",
+        "job_titles": [
+            {"title": title, "code": code, "group": group, "url": soc_group_url(code)}
+            for title, code, group in (found.job_titles[:5] if found else [])
+        ],
+        "code": found.code if found else "",
+        "filters": filters,
+        "without_filters": without_filters if filters and text else "",
+    }
 
 
 CSV_COLUMNS = [

@@ -28,7 +28,7 @@ from ninja.errors import HttpError, ValidationError
 from core.models import DataVersion, ImportRecord
 from core.schemas import ApiError, ApiSchema
 from importers.exports import CREDIT, LICENCE
-from occupations.api import products_router
+from occupations.api import products_router, suggest_router
 from occupations.api import router as occupations_router
 from occupations.route_api import router as routes_router
 from routes.models import Pathway, Route
@@ -94,6 +94,7 @@ api.add_router("/routes", routes_router)
 api.add_router("/occupations", occupations_router)
 api.add_router("/products", products_router)
 api.add_router("/soc", soc_router)
+api.add_router("/suggest", suggest_router)
 
 
 def error(request, status: int, message: str, errors=None):

@@ -8,6 +8,7 @@ cannot go stale: they change with the data, and a test checks that every one suc
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.test import RequestFactory
 from django.urls import resolve
@@ -110,6 +111,9 @@ def example_paths() -> dict[str, str]:
         .first()
         or occupations.first()
     )
+    # What one might have typed so far: the start of an occupation's title.
+    typed = occupation.title.split()[0][:6].lower() if occupation else "data"
+    paths[f"{API}/suggest"] = f"{API}/suggest?q={quote(typed)}"
     if occupation is not None:
         paths[f"{API}/occupations/{{code}}"] = f"{API}/occupations/{occupation.code}"
         query = f"level={occupation.level}&page_size=2"
@@ -184,6 +188,7 @@ ORDER = [
     ("/soc/2010/{code}", "soc2010-group"),
     ("/soc/2020/{code}", "soc2020-group"),
     ("/soc/2020/{unit}/{suffix}", "sub-unit-group"),
+    ("/suggest", "suggest"),
 ]
 
 

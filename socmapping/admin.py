@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.utils import timezone
 
 from occupations.models import LocalEdit
-from socmapping.models import SocGroup, SocIndexPair, SocMapping, SubUnitGroup, SubUnitGroupMapping
+from socmapping.models import (
+    SocGroup,
+    SocIndexEntry,
+    SocIndexPair,
+    SocMapping,
+    SubUnitGroup,
+    SubUnitGroupMapping,
+)
 
 CLASSIFICATION_PERMISSION = "socmapping.edit_soc_classification"
 
@@ -68,3 +75,11 @@ class SubUnitGroupMappingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         LocalEdit.record(obj.occupation, ["sub_unit_groups"], request.user, timezone.now())
+
+
+@admin.register(SocIndexEntry)
+class SocIndexEntryAdmin(ClassificationAdmin):
+    list_display = ["title", "unit_group", "sub_unit_group"]
+    list_select_related = ["unit_group", "sub_unit_group"]
+    search_fields = ["title", "sub_unit_group__code", "unit_group__code"]
+    autocomplete_fields = ["unit_group", "sub_unit_group"]

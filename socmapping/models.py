@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from core import textsearch
+
 SUB_UNIT_GROUP_CODE_RE = r"^[1-9][0-9]{3}/[0-9]{2}$"
 validate_sub_unit_group_code = RegexValidator(
     SUB_UNIT_GROUP_CODE_RE,
@@ -232,3 +234,52 @@ class SocIndexPair(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.soc2010.get_absolute_url()
+
+
+class SocIndexEntry(models.Model):
+    """A job title of the ONS SOC 2020 coding index, with its unit group and sub-unit group.
+
+    The title is the index's natural word order ("Nail technician") where it gives one. The search
+    finds occupations through these: a job title leads to the occupations mapped to its sub-unit
+    group (or, where none is, to its unit group).
+    """
+
+    title = models.CharField(max_length=300)
+    unit_group = models.ForeignKey(
+        SocGroup,
+        on_delete=models.CASCADE,
+        related_name="index_entries",
+        limit_choices_to={"version": 2020, "level": "unit"},
+        verbose_name="SOC 2020 unit group",
+    )
+    sub_unit_group = models.ForeignKey(
+        SubUnitGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="index_entries",
+    )
+    # The title folded for the search (core.textsearch); PostgreSQL has a trigram index on it
+    # (migration 0004, there only).
+    search_document = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "SOC coding index entry"
+        verbose_name_plural = "SOC coding index entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "unit_group", "sub_unit_group"],
+                name="soc_index_entry_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        code = self.sub_unit_group.code if self.sub_unit_group else self.unit_group.code
+        return f"{self.title} ({code})"
+
+    def save(self, *args, **kwargs):
+        self.search_document = textsearch.document(self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return (self.sub_unit_group or self.unit_group).get_absolute_url()

@@ -258,6 +258,10 @@ class MapsWriter(OccupationListsWriter):
             for code, occupation in self.data.occupations.items()
         }
         self.apply_local_edits(existing, desired, clusters)
+        for values in desired.values():
+            values["search_document"] = Occupation.make_search_document(
+                values["title"], values.get("search_text", "")
+            )
         if self.prune:
             removed = sorted(code for code in existing if code not in desired)
             if removed:

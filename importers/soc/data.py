@@ -66,6 +66,8 @@ INDEX_COLUMNS = {
     "soc2020_title": "SOC2020_unit_group_title",
     "ext_title": "SOC2020_ext_SUG_title",
 }
+#: The columns that may give an entry's job title, the better first.
+INDEX_TITLE_COLUMNS = ("INDEXOCC_-_natural_word_order", "INDEXOCC")
 #: The workbooks' errors when a file is not a workbook after all, or a broken one.
 WORKBOOK_ERRORS = (
     zipfile.BadZipFile,
@@ -134,6 +136,8 @@ class CodingIndex:
     units: dict[int, dict[str, TitleVote]] = field(default_factory=lambda: {2010: {}, 2020: {}})
     sub_unit_groups: dict[str, TitleVote] = field(default_factory=dict)
     pairs: Counter = field(default_factory=Counter)
+    #: The index entries: (job title, SOC 2020 unit group, sub-unit group or "").
+    entries: set[tuple[str, str, str]] = field(default_factory=set)
 
     def unit_title(self, version: int, code: str) -> str:
         return self.units[version][code].winner()

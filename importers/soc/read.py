@@ -18,6 +18,7 @@ from importers.soc.data import (
     CODING_INDEX,
     INDEX_COLUMNS,
     INDEX_SHEET,
+    INDEX_TITLE_COLUMNS,
     LEVEL_NAMES,
     LEVELS,
     PARENT_LEVEL,
@@ -365,11 +366,17 @@ def is_junk(value) -> bool:
 def read_coding_index(sheet, label: str, data: SocData, problems: Problems) -> None:
     """Stream the ~32,000 rows; keep only what the import needs, counted by code."""
     rows = sheet.iter_rows(values_only=True)
-    columns = find_columns(
-        next(rows, None), INDEX_COLUMNS, f"{label}: sheet {sheet.title}", problems
-    )
+    header = next(rows, None)
+    columns = find_columns(header, INDEX_COLUMNS, f"{label}: sheet {sheet.title}", problems)
     if columns is None:
         return
+    # The job title: in natural word order where the index gives it, else as indexed.
+    titles = [
+        position
+        for name in INDEX_TITLE_COLUMNS
+        for position, value in enumerate(header)
+        if header_key(value) == header_key(name)
+    ]
     index = CodingIndex(label)
     c2010, c2020, cext = columns["soc2010"], columns["soc2020"], columns["ext"]
     t2010, t2020, text = columns["soc2010_title"], columns["soc2020_title"], columns["ext_title"]
@@ -401,6 +408,9 @@ def read_coding_index(sheet, label: str, data: SocData, problems: Problems) -> N
         if bad:
             problems.add(f"{label}:{number}", "; ".join(bad))
             continue
+        title = next((t for t in (clean_text(text_value(row[p])) for p in titles) if t), "")
+        if title:
+            index.entries.add((title[:TITLE_MAX], soc2020, ext if ext[:4] == soc2020 else ""))
         vote(index.units[2010], soc2010, row[t2010], number)
         vote(index.units[2020], soc2020, row[t2020], number)
         index.pairs[(soc2010, soc2020)] += 1

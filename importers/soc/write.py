@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from core import textsearch
 from core.importing import ImportOutcome, SyncResult, delete_in_batches, keyed, sync_rows
 from importers.soc.data import LEVEL_NAMES, LEVELS, Level, SocData
 from socmapping.models import (
     SocGroup,
+    SocIndexEntry,
     SocIndexPair,
     SocMapping,
     SubUnitGroup,
@@ -30,6 +32,7 @@ class SocWriter:
         if self.data.index is not None:
             existing_subs, desired_subs = self.write_sub_unit_groups(groups)
             existing_pairs, desired_pairs = self.write_pairs(groups)
+            self.write_entries(groups)
             removals = [
                 ("index pairs", SocIndexPair, existing_pairs, desired_pairs),
                 ("sub-unit groups", SubUnitGroup, existing_subs, desired_subs),
@@ -137,6 +140,37 @@ class SocWriter:
             "index pairs", sync_rows(SocIndexPair, desired, existing, delete_missing=False)
         )
         return existing, set(desired)
+
+    def write_entries(self, groups) -> None:
+        """The index's job titles: created in bulk, and with --prune the ones the index no longer
+        has deleted in bulk (an entry is its key, so none is ever updated)."""
+        subs = dict(SubUnitGroup.objects.values_list("code", "pk"))
+        desired = {}
+        for title, unit, sub in self.data.index.entries:
+            key = (title, groups[(2020, unit)].pk, subs[sub] if sub else None)
+            desired[key] = title
+        existing = {
+            (title, unit_id, sub_id): pk
+            for pk, title, unit_id, sub_id in SocIndexEntry.objects.values_list(
+                "pk", "title", "unit_group_id", "sub_unit_group_id"
+            )
+        }
+        new = [
+            SocIndexEntry(
+                title=title,
+                unit_group_id=key[1],
+                sub_unit_group_id=key[2],
+                search_document=textsearch.document(title),
+            )
+            for key, title in desired.items()
+            if key not in existing
+        ]
+        SocIndexEntry.objects.bulk_create(new, batch_size=2000)
+        gone = [pk for key, pk in existing.items() if key not in desired] if self.prune else []
+        delete_in_batches(SocIndexEntry, gone, batch_size=2000)
+        result = SyncResult(created=len(new), deleted=len(gone))
+        result.unchanged = len(desired) - len(new)
+        self.outcome.add("index entries", result)
 
     # --prune: remove what the import lacks, keeping what occupations are still mapped to.
     def remove_missing(self, name, model, existing, desired) -> None:

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 
 from core.models import ImportRecord
 from importers.soc import split_items
-from socmapping.models import SocGroup, SocIndexPair, SocMapping, SubUnitGroup
+from socmapping.models import SocGroup, SocIndexEntry, SocIndexPair, SocMapping, SubUnitGroup
 from tests.factories import make_occupation
 from tests.snapshot import data_snapshot
 
@@ -43,6 +43,9 @@ GROUPS = {
 # with no index entry in this version. The index cannot tell which; 1,367 is what it gives.
 SUB_UNIT_GROUPS = 1367
 PAIRS = 675
+# The index's job titles (natural word order) with their unit and sub-unit group: 31,961 coded
+# rows, the same title and codes repeated (with different qualifiers) counted once.
+INDEX_ENTRIES = 29645
 # 231 rows hold '}}}}' in every code column; 3 more (rows 11939, 28482 and 28707, new in V12)
 # have SOC_2010 '}}}}' but a real SOC 2020 code 8160, whose sub-unit group 8160/00 other rows
 # give. All 234 are skipped.
@@ -250,6 +253,7 @@ def test_real_files_report(imported, soc):
         lines
     )
     assert f"  index pairs: {PAIRS} created, 0 updated, 0 unchanged, 0 removed" in lines
+    assert f"  index entries: {INDEX_ENTRIES} created, 0 updated, 0 unchanged, 0 removed" in lines
     assert (
         f"  note: {soc / INDEX}:8179: SOC_2020_ext 1139/02 is not in its SOC_2020 unit group "
         "1132 (other rows place it in 1139); the entry counts for SOC 2010 1132 – SOC 2020 1132 "
@@ -267,6 +271,7 @@ def test_second_import_changes_nothing(imported, soc):
     assert "  SOC groups: 0 created, 0 updated, 1044 unchanged, 0 removed" in output
     assert f"  sub-unit groups: 0 created, 0 updated, {SUB_UNIT_GROUPS} unchanged" in output
     assert f"  index pairs: 0 created, 0 updated, {PAIRS} unchanged" in output
+    assert f"  index entries: 0 created, 0 updated, {INDEX_ENTRIES} unchanged" in output
     assert "No changes: 1044 SOC groups unchanged" in output
     assert data_snapshot() == before
 
@@ -416,6 +421,9 @@ def test_prune_removes_sub_unit_groups_and_pairs_the_index_lacks(imported, tmp_p
     # The one pair left is counted from this index's one row: 1 entry, not 51.
     assert f"  index pairs: 0 created, 1 updated, 0 unchanged, {PAIRS - 1} removed" in output
     assert list(SubUnitGroup.objects.values_list("code", flat=True)) == ["1111/01"]
+    assert list(SocIndexEntry.objects.values_list("title", "sub_unit_group__code")) == [
+        ("Chair", "1111/01")
+    ]
     assert SocGroup.objects.count() == 1044  # no structure read: no group removed
 
 

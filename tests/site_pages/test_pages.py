@@ -172,8 +172,17 @@ class BundledPages(TestCase):
             .select_related("soc__soc2010")
             .first()
         )
+        # An occupation code in the box goes straight to the occupation's page (issue 14).
         response = self.client.get(reverse("occupations:list"), {"q": occupation.code.lower()})
-        self.assertIn(occupation, response.context["page"].object_list)
+        self.assertRedirects(response, occupation.get_absolute_url())
+        response = self.client.get(
+            reverse("occupations:download_json"), {"q": occupation.code.lower()}
+        )
+        codes = [
+            row["occupation_code"]
+            for row in json.loads(b"".join(response.streaming_content))["occupations"]
+        ]
+        self.assertEqual(codes, [occupation.code])
         response = self.client.get(
             reverse("occupations:list"), {"soc2010": occupation.soc.soc2010.code}
         )

@@ -43,6 +43,7 @@ PAGES = {
     "API docs": "/api/",
     "occupation": "/occupations/OCC0118/",
     "search results": "/occupations/?q=software",
+    "search without results": "/occupations/?q=beautician",
     "SOC unit group": "/soc/2020/3544/",
 }
 
@@ -286,6 +287,54 @@ def test_no_axe_violations(page, site, name, width):
     visit(page, site, PAGES[name], width)
     results = axe.run(page)
     assert results.violations_count == 0, f"{name} at {width}px\n{results.generate_report()}"
+
+
+# -- Search suggestions (the ARIA combobox) ---------------------------------------------------
+
+
+def test_search_suggestions_follow_the_combobox_pattern(page, site):
+    visit(page, site, "/occupations/", DESKTOP)
+    box = page.locator("#id_q")
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "false"
+    listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
+    box.focus()
+    page.keyboard.type("data analy")
+    page.wait_for_selector("[role=listbox] [role=option]")
+    assert box.get_attribute("aria-expanded") == "true"
+    options = listbox.locator("[role=option]")
+    assert options.first.inner_text().startswith("Data analyst")
+    assert (
+        page.locator(".suggest [role=status]").inner_text().endswith("use the arrow keys to choose")
+    )
+    results = axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.keyboard.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    assert options.first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert options.first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.get_attribute("aria-activedescendant") is None
+    assert page.evaluate("document.activeElement.id") == "id_q"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/occupations/OCC0118/")
+
+
+def test_search_works_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site + "/occupations/")
+    assert tab.locator("#id_q").get_attribute("role") is None
+    tab.fill("#id_q", "sofware developer")
+    tab.press("#id_q", "Enter")
+    tab.wait_for_url("**/occupations/?q=sofware+developer*")
+    assert "Showing results for “software developer”" in tab.content()
+    assert tab.locator(".result__title").first.inner_text() == "Software developer"
+    context.close()
 
 
 # -- Print -----------------------------------------------------------------------------------
