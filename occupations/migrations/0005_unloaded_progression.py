@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('occupations', '0003_progression_added_by_staff_localedit'),
+        ('occupations', '0004_search_document'),
     ]
 
     operations = [
