@@ -13,7 +13,7 @@ from occupations import search
 from occupations.models import Occupation
 from socmapping.models import SocIndexEntry
 from tests.bundled import load_bundled
-from tests.search_relevance import RELEVANCE
+from tests.site_pages.search_relevance import RELEVANCE
 
 #: The share of the relevance set whose top 3 must hold a right answer.
 HIT_AT_3_TARGET = 0.95
