@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
-from core.parsers import UNREADABLE, parse_json
+from core.parsers import json_from_bytes
 from core.problems import Problems
 
 #: Answers worth asking again: too many requests, and the server's own failures.
@@ -68,15 +68,7 @@ class Fetcher:
     def get_json(self, url: str, problems: Problems):
         """The JSON document at ``url`` (UTF-8 text, NaN refused), or None with a problem."""
         body = self.get(url, problems)
-        if body is None:
-            return None
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            problems.add(url, f"not UTF-8 text: {error.reason} at byte {error.start}")
-            return None
-        document = parse_json(text, url, problems)
-        return None if document is UNREADABLE else document
+        return None if body is None else json_from_bytes(body, url, problems)
 
     def delay(self, retry_after: str | None, attempt: int) -> float:
         if retry_after:

@@ -158,6 +158,17 @@ def parse_json(text: str, label: str, problems: Problems):
     return UNREADABLE
 
 
+def json_from_bytes(raw: bytes, where: str, problems: Problems):
+    """A JSON document from UTF-8 bytes (a BOM allowed, NaN refused), or None with a problem."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(where, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        return None
+    document = parse_json(text, where, problems)
+    return None if document is UNREADABLE else document
+
+
 def validated(model, value, where: str, problems: Problems):
     """``model.model_validate(value)`` (a pydantic model), or None with each of its errors added
     to ``problems`` at ``where``, worded as the parsers above word them."""

@@ -28,11 +28,10 @@ from django.core.validators import URLValidator
 from core.fetching import Fetcher
 from core.importing import ImportOutcome, keyed, sync_rows
 from core.parsers import (
-    UNREADABLE,
     clean_text,
+    json_from_bytes,
     list_field,
     parse_date,
-    parse_json,
     whole_number,
 )
 from core.problems import Problems
@@ -92,13 +91,7 @@ def load(source: str, problems: Problems, fetcher: Fetcher | None = None):
     except OSError as exc:
         problems.add(source, f"cannot be read: {exc}")
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.add(source, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
-        return None
-    document = parse_json(text, source, problems)
-    return None if document is UNREADABLE else document
+    return json_from_bytes(raw, source, problems)
 
 
 def read_source(source: str, fetcher: Fetcher | None = None) -> tuple[StandardsData, Problems]:
