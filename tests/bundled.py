@@ -19,8 +19,8 @@ SOC = BUNDLED / "soc"
 #: What ``load_bundled_data`` gives ``import_maps``: the index, the Digital route, the samples.
 MAP_SOURCES = [MAPS / "index.json", MAPS / "digital", MAPS / "samples"]
 
-#: One entry per model: its concrete columns and every row, as the importers left them.
-_template: list[tuple[type, list[str], list[tuple]]] | None = None
+#: One entry per table: the model, its columns and every row as the database holds them.
+_template: list[tuple[type, list[str], object]] | None = None
 
 
 #: The apps whose tables hold the map data (not Django's own: users, sessions, permissions).
@@ -38,20 +38,42 @@ def project_models() -> list[type]:
     ]
 
 
+def _tables() -> list[tuple[type, str, list[str]]]:
+    return [
+        (model, model._meta.db_table, [field.column for field in model._meta.concrete_fields])
+        for model in project_models()
+    ]
+
+
 def _empty() -> None:
-    for model in reversed(project_models()):
-        model._base_manager.all().delete()
+    """Delete every row of the map data, in one statement a table (the foreign keys are
+    deferred, so the order does not matter within the transaction)."""
+    with connection.cursor() as cursor:
+        for _, table, _ in reversed(_tables()):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
 
-def _take_template() -> list[tuple[type, list[str], list[tuple]]]:
+def _select(table: str, columns: list[str]) -> str:
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    return f"SELECT {quoted} FROM {connection.ops.quote_name(table)}"  # noqa: S608
+
+
+def _take_template() -> list[tuple[type, list[str], object]]:
+    """The rows the importers write, as the database holds them: PostgreSQL's COPY text, or
+    SQLite's stored values (JSON as text, dates as ISO text), so nothing is converted twice."""
     with transaction.atomic():
         _empty()  # whatever the first caller's test held is no part of the bundled data
         call_command("load_bundled_data", stdout=StringIO(), stderr=StringIO())
         template = []
-        for model in project_models():
-            columns = [field.attname for field in model._meta.concrete_fields]
-            rows = list(model._base_manager.order_by("pk").values_list(*columns))
-            template.append((model, columns, rows))
+        with connection.cursor() as cursor:
+            for model, table, columns in _tables():
+                if connection.vendor == "postgresql":
+                    with cursor.copy(f"COPY ({_select(table, columns)}) TO STDOUT") as copy:
+                        rows = b"".join(bytes(block) for block in copy)
+                else:
+                    cursor.execute(_select(table, columns))
+                    rows = cursor.fetchall()
+                template.append((model, columns, rows))
         transaction.set_rollback(True)  # leave the database as it was
     return template
 
@@ -62,14 +84,19 @@ def load_bundled() -> None:
     global _template
     if _template is None:
         _template = _take_template()
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         _empty()  # the data version row that migrations make, or a test's own rows
         for model, columns, rows in _template:
-            model._base_manager.bulk_create(
-                [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
-            )
+            if not rows:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    copy.write(rows)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
         reset = connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in _template])
-        if reset:
-            with connection.cursor() as cursor:
-                for statement in reset:
-                    cursor.execute(statement)
+        for statement in reset:
+            cursor.execute(statement)

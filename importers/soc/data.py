@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
-from openpyxl.utils.exceptions import InvalidFileException
+import python_calamine
 
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,
@@ -71,7 +71,7 @@ INDEX_TITLE_COLUMNS = ("INDEXOCC_-_natural_word_order", "INDEXOCC")
 #: The workbooks' errors when a file is not a workbook after all, or a broken one.
 WORKBOOK_ERRORS = (
     zipfile.BadZipFile,
-    InvalidFileException,
+    python_calamine.CalamineError,
     KeyError,
     ValueError,
     TypeError,
