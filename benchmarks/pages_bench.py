@@ -140,6 +140,8 @@ def probe_main(largest_route: str, host: str) -> int:
         "occupation": busiest.get_absolute_url(),
         "search": "/occupations/",
         "search with text": "/occupations/?q=engineer",
+        "search with a typo": "/occupations/?q=enginer",
+        "search, ONS job title": "/occupations/?q=manicurist",
         "SOC unit group": unit.get_absolute_url(),
         "CSV download": "/occupations/occupations.csv",
     }
@@ -197,6 +199,11 @@ def bench_database(
     (static_root / CEILING_FILE).write_bytes(
         b"<!doctype html>\n".ljust(results.probe["sizes"]["route map"], b"x")
     )
+    # And one as big as each page, to time side by side with it.
+    for page in PAGES:
+        (static_root / static_name(page.key)).write_bytes(
+            b"<!doctype html>\n".ljust(results.probe["sizes"][page.key], b"x")
+        )
     slug = label.lower()
     cached = Server("page cache on", env, cached_port, work / f"gunicorn-{slug}-cached.log")
     uncached = Server(
@@ -224,8 +231,22 @@ def bench_database(
                 f"{label}: {page.key}: {timing.median_ms:.1f} ms median, "
                 f"{timing.p95_ms:.1f} ms p95 uncached ({timing.size:,} bytes)"
             )
-            if page.key != "CSV download":  # streamed, so never cached
-                results.cached[page.key] = time_page(cached, path, args.requests, databases)
+            results.static[page.key] = time_page(
+                cached, f"/static/{static_name(page.key)}", args.requests, databases
+            )
+            if page.key == "CSV download":  # streamed, so never cached
+                continue
+            results.cached[page.key] = time_page(cached, path, args.requests, databases)
+            status, _, headers, _ = request_once(cached_port, path)
+            if status == 200 and headers.get("ETag"):
+                results.revalidated[page.key] = time_page(
+                    cached,
+                    path,
+                    args.requests,
+                    databases,
+                    headers={"If-None-Match": headers["ETag"]},
+                    expect=304,
+                )
         results.render_others = meter.stop()
         status, _, headers, _ = request_once(cached_port, route_map)
         results.etag = headers.get("ETag", "")
@@ -265,6 +286,10 @@ def bench_database(
             )
         results.memory = {"page cache on": cached.rss(), "page cache off": uncached.rss()}
     return results
+
+
+def static_name(key: str) -> str:
+    return "bench-" + "".join(c if c.isalnum() else "-" for c in key.lower()) + ".html"
 
 
 def resolve_soc_dir(folder: Path) -> Path | None:

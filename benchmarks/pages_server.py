@@ -285,7 +285,15 @@ class Client:
             return response.status, body, elapsed, retried
 
 
-def time_page(server: Server, path: str, count: int, databases=None, warmup: int = 3) -> Timing:
+def time_page(
+    server: Server,
+    path: str,
+    count: int,
+    databases=None,
+    warmup: int = 3,
+    headers: dict | None = None,
+    expect: int = 200,
+) -> Timing:
     client = Client(server.port)
     seconds = []
     size = 0
@@ -294,8 +302,8 @@ def time_page(server: Server, path: str, count: int, databases=None, warmup: int
         for n in range(warmup + count):
             if n == warmup:
                 meter.start()
-            status, body, elapsed, _ = client.get(path)
-            if status != 200:
+            status, body, elapsed, _ = client.get(path, headers)
+            if status != expect:
                 raise BenchError(f"GET {path} on port {server.port}: {status}")
             if n >= warmup:
                 seconds.append(elapsed)

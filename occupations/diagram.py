@@ -12,6 +12,7 @@ bottom, one box a row, a trunk down the left edge).
 """
 
 from dataclasses import dataclass, field
+from html import escape
 
 MAX_WIDTH = 1060
 NODE_WIDTH = 190
@@ -180,4 +181,45 @@ def layout_vertical(centre: Node, neighbours: list[Node]) -> Diagram:
         centre=centre,
         nodes=neighbours,
         vertical=True,
+    )
+
+
+def svg(d: Diagram) -> str:
+    """The diagram as SVG markup, every text escaped (a page has two diagrams of up to 40
+    boxes; written here rather than in a template, where it took most of the page's time)."""
+    vertical = " diagram__svg--vertical" if d.vertical else ""
+    anchor = "" if d.vertical else ' text-anchor="middle"'
+    parts = [
+        f'<svg class="diagram__svg{vertical}" viewBox="0 0 {d.width} {d.height}" '
+        f'width="{d.width}" height="{d.height}" aria-hidden="true" focusable="false">'
+    ]
+    parts += [
+        f'<text class="diagram__level" x="{x}" y="{y}"{anchor}>Level {level}</text>'
+        for level, x, y in d.columns
+    ]
+    parts += [f'<path class="diagram__line" d="{escape(node.path)}"/>' for node in d.nodes]
+    for node in d.nodes:
+        other = f", {escape(node.other_route)} route" if node.other_route else ""
+        modifier = " diagram__node--other" if node.other_route else ""
+        parts.append(
+            f'<a href="{escape(node.url)}" tabindex="-1"><title>{escape(node.title)} '
+            f"({escape(node.code)}, level {node.level}{other})</title>"
+            f'<rect class="diagram__node{modifier}" x="{node.x}" y="{node.y}" '
+            f'width="{node.width}" height="{node.height}" rx="4"/>'
+            + "".join(_text(node, y, line, "diagram__text") for y, line in node.text_rows)
+            + "</a>"
+        )
+    c = d.centre
+    parts.append(
+        f'<rect class="diagram__node diagram__node--centre" x="{c.x}" y="{c.y}" '
+        f'width="{c.width}" height="{c.height}" rx="4"/>'
+    )
+    parts += [_text(c, y, line, "diagram__text diagram__text--centre") for y, line in c.text_rows]
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _text(node: Node, y: int, line: str, css: str) -> str:
+    return (
+        f'<text class="{css}" x="{node.mid_x}" y="{y}" text-anchor="middle">{escape(line)}</text>'
     )

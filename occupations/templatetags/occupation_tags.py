@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from core.parsers import sanitise_html
+from occupations.diagram import svg
 from occupations.models import Occupation, Product
 
 register = template.Library()
@@ -193,3 +194,9 @@ def occupation_url(context, code: str) -> str:
         pattern = reverse("occupations:detail", args=["OCC0000"]).replace("OCC0000", "{}")
         context.render_context[occupation_url] = pattern
     return pattern.format(code)
+
+
+@register.simple_tag
+def diagram_svg(diagram) -> str:
+    """A progression diagram (``occupations.diagram``) as SVG."""
+    return mark_safe(svg(diagram))  # every text escaped
