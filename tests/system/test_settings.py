@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from occmaps.settings import database_from_url, env_bool, env_seconds
+from occmaps.settings import cache_from_url, database_from_url, env_bool, env_seconds
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -118,6 +118,14 @@ def test_the_statement_timeout_setting_reads_seconds_and_refuses_nonsense():
         "DATABASE_STATEMENT_TIMEOUT must be a number of seconds, at least 0.1, not '2s'"
         in refused.stderr
     )
+
+
+def test_redis_waits_are_bounded():
+    assert cache_from_url("redis://cache:6379/0") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache:6379/0",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
 
 
 def test_bad_settings_values_are_named():
