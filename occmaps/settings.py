@@ -4,6 +4,7 @@ Every setting has a safe default for a developer's machine. A production run (``
 which is the default) refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
+import math
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +42,21 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_seconds(name: str, default: float, *, least: float, whole: bool = False) -> float:
+    """A number of seconds, at least ``least`` (and whole, if ``whole``)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = int(value) if whole else float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < least:
+        kind = "a whole number of seconds" if whole else "a number of seconds"
+        raise ImproperlyConfigured(f"{name} must be {kind}, at least {least:g}, not {value!r}")
+    return seconds
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -53,13 +69,29 @@ def database_from_url(url: str) -> dict:
         if not name:
             raise ImproperlyConfigured("DATABASE_URL names no database")
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's, with every wait of a web request bounded (occmaps/postgresql/base.py).
+            "ENGINE": "occmaps.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "OPTIONS": dict(parse_qsl(parts.query)),
+            # The URL's query (``?connect_timeout=10&sslmode=require``) wins over these.
+            "OPTIONS": {
+                # libpq's least is 2 s.
+                "connect_timeout": str(
+                    env_seconds("DATABASE_CONNECT_TIMEOUT", 3, least=2, whole=True)
+                ),
+                # A database host that vanishes (nothing acknowledges any more) is given up in
+                # seconds, not the kernel's quarter of an hour: an idle connection after about
+                # a minute without an answer, a sent statement after 10 s unacknowledged.
+                "keepalives": "1",
+                "keepalives_idle": "30",
+                "keepalives_interval": "10",
+                "keepalives_count": "3",
+                "tcp_user_timeout": "10000",
+            }
+            | dict(parse_qsl(parts.query)),
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
         }
@@ -169,11 +201,21 @@ if env_str("DATABASE_REPLICA_URL"):
         "TEST": {"MIRROR": "default"}
     }
 DATABASE_ROUTERS = ["occmaps.routers.ReplicaRouter"]
+# The longest statement of a web request on PostgreSQL, in seconds: the server cancels it then,
+# and the app gives up a second later if nothing at all came back (a database that hangs).
+# Management commands (imports, migrations) have none. DATABASE_CONNECT_TIMEOUT bounds
+# connecting, for both.
+DATABASE_STATEMENT_TIMEOUT = env_seconds("DATABASE_STATEMENT_TIMEOUT", 2, least=0.1)
 
 
 def cache_from_url(url: str) -> dict:
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A request never waits long on a Redis that does not answer.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     raise ImproperlyConfigured(f"CACHE_URL must start with redis:// or rediss://, not {url!r}")
 
 

@@ -5,3 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "occmaps.settings")
 
 application = get_wsgi_application()
+
+# A web process: no request waits on PostgreSQL longer than the settings allow.
+from occmaps.postgresql.base import bound_web_requests  # noqa: E402
+
+bound_web_requests()

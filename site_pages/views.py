@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -46,7 +47,9 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 

@@ -57,7 +57,8 @@ def test_healthz_reports_a_broken_database_as_503():
         "import django, json; django.setup();"
         "from django.test import Client;"
         "r = Client().get('/healthz');"
-        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+        "print(json.dumps({'status': r.status_code, 'retry': r.get('Retry-After'),"
+        " 'body': r.json()}))"
     )
     env = os.environ | {
         "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=2",
@@ -76,4 +77,8 @@ def test_healthz_reports_a_broken_database_as_503():
         check=True,
     )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
-    assert answer == {"status": 503, "body": {"status": "error", "database": "unavailable"}}
+    assert answer == {
+        "status": 503,
+        "retry": "30",
+        "body": {"status": "error", "database": "unavailable"},
+    }

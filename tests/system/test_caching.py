@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from django.urls import reverse
 
 from core.models import DataVersion
 from occmaps.routers import ReplicaRouter, public_read
+from occmaps.settings import cache_from_url
 from occupations.models import Occupation
 from tests.bundled import MAP_SOURCES
 from tests.conftest import require
@@ -103,13 +105,7 @@ def test_health_check_and_admin_are_never_cached_publicly(client):
 
 #: The Redis the shared-cache test uses (database 15, keys prefixed, emptied by the test).
 REDIS_URL = os.environ.get("OCCMAPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-REDIS_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "occmaps-test",
-    }
-}
+REDIS_CACHE = {"default": cache_from_url(REDIS_URL) | {"KEY_PREFIX": "occmaps-test"}}
 
 
 def redis_answers() -> bool:
@@ -119,6 +115,24 @@ def redis_answers() -> bool:
             return True
     except OSError:
         return False
+
+
+def test_a_redis_that_does_not_answer_is_given_up_within_seconds():
+    """A listening socket that never answers: connections are accepted by the kernel, nothing
+    comes back. The cache gives up after its socket timeout instead of holding the request."""
+    import redis
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        with override_settings(CACHES={"default": cache_from_url(url)}):
+            started = time.monotonic()
+            with pytest.raises(redis.exceptions.TimeoutError):
+                caches["default"].get("anything")
+            waited = time.monotonic() - started
+            caches["default"].close()
+    assert 1.5 <= waited <= 4, waited
 
 
 def test_pages_are_shared_through_redis(client, bundled, django_assert_num_queries):

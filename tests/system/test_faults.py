@@ -1,10 +1,11 @@
 """Faults: the database going away, an import killed halfway, two imports at once, readers
 during an import, and a full export read back into an empty database."""
 
+import concurrent.futures
 import contextlib
 import io
+import json
 import os
-import select
 import signal
 import socket
 import sqlite3
@@ -25,12 +26,14 @@ from django.db import connection
 
 from benchmarks.snapshot import generate
 from core.importing import ADVISORY_LOCK_KEY, import_lock
+from occmaps.postgresql.base import RETRY_INTERVAL
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocMapping, SubUnitGroupMapping
 from tests.bundled import MAP_SOURCES, MAPS, load_bundled
 from tests.conftest import require
 from tests.snapshot import data_snapshot
+from tests.system.proxy import Proxy
 
 REPO = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get("OCCMAPS_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -242,63 +245,6 @@ def call_output(*args) -> str:
     return out.getvalue()
 
 
-class Proxy:
-    """A TCP proxy to PostgreSQL that can be cut (every connection dropped) and restored."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.open = True
-        self.sockets: list[socket.socket] = []
-        self.listener.listen(16)
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.open:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            threading.Thread(target=self.pipe, args=(client, upstream), daemon=True).start()
-
-    def pipe(self, a, b):
-        try:
-            while True:
-                readable, _, _ = select.select([a, b], [], [], 0.5)
-                for source in readable:
-                    data = source.recv(65536)
-                    if not data:
-                        return
-                    (b if source is a else a).sendall(data)
-        except OSError:
-            return
-
-    def cut(self):
-        self.open = False
-        for sock in self.sockets:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            except OSError:
-                pass
-        self.sockets = []
-
-    def restore(self):
-        self.open = True
-
-    def close(self):
-        self.cut()
-        self.listener.close()
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -315,55 +261,218 @@ def fetch(url: str) -> dict:
     return {"status": status, "retry": retry, "asks_to_wait": "try again" in body}
 
 
-@pytest.mark.django_db
-def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_path):
-    """gunicorn serving the app through a proxy to PostgreSQL that is cut, then restored (a
-    PostgreSQL database of its own, whichever database the suite runs on)."""
-    name = f"occmaps_down_{os.getpid()}"
+@contextlib.contextmanager
+def database_of_its_own(tmp_path, name: str):
+    """A PostgreSQL database of its own with the bundled maps and collected static files
+    (whichever database the suite runs on). Yields the environment to serve it with."""
     with pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(PG_ADMIN_URL)
-    proxy = Proxy((parts.hostname, parts.port or 5432))
-    port = free_port()
     env = base_env(tmp_path) | {"DATABASE_URL": f"{parts.scheme}://{parts.netloc}/{name}"}
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "import_maps", *map(str, MAP_SOURCES), "-v", "0")
         manage(env, "collectstatic", "--no-input", "-v", "0")
-        user = parts.username or "postgres"
-        env |= {
-            "DATABASE_URL": f"postgres://{user}@127.0.0.1:{proxy.port}/{name}?connect_timeout=2",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "GUNICORN_WORKERS": "1",
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_ACCESS_LOG": "",
-        }
-        with subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "occmaps.wsgi"],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ) as server:
-            try:
-                base = f"http://127.0.0.1:{port}"
-                wait_for(f"{base}/healthz")
-                up = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
-                proxy.cut()
-                down = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
-                proxy.restore()
-                again = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
+        yield env
     finally:
-        proxy.close()
         with pg_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, database_url: str):
+    """The site under gunicorn with the committed gunicorn.conf.py (one worker, so that its
+    threads are all there is) and production settings. Yields its base URL once it answers."""
+    port = free_port()
+    env = env | {
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_ACCESS_LOG": "",
+    }
+    with subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "occmaps.wsgi"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as server:
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for(f"{base}/healthz")
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_path):
+    """gunicorn serving the app through a proxy to PostgreSQL that is cut, then restored."""
+    name = f"occmaps_down_{os.getpid()}"
+    parts = urlsplit(PG_ADMIN_URL)
+    proxy = Proxy((parts.hostname, parts.port or 5432))
+    user = parts.username or "postgres"
+    try:
+        with (
+            database_of_its_own(tmp_path, name) as env,
+            gunicorn(
+                env, f"postgres://{user}@127.0.0.1:{proxy.port}/{name}?connect_timeout=2"
+            ) as base,
+        ):
+            up = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+            proxy.cut()
+            down = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+            proxy.restore()
+            again = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+    finally:
+        proxy.close()
     assert up == ({"status": 200, "retry": None, "asks_to_wait": False}, 200)
     assert down == ({"status": 503, "retry": "30", "asks_to_wait": True}, 503)
     assert again == ({"status": 200, "retry": None, "asks_to_wait": False}, 200)
+
+
+WEB_PROCESS = """
+import json, time
+import occmaps.wsgi
+from django.db import OperationalError, connection
+
+with connection.cursor() as cursor:
+    cursor.execute("SHOW statement_timeout")
+    limit = cursor.fetchone()[0]
+    started = time.monotonic()
+    try:
+        cursor.execute("SELECT pg_sleep(5)")
+        slow = "finished"
+    except OperationalError as error:
+        slow = type(error.__cause__).__name__
+    took = time.monotonic() - started
+    cursor.execute("SELECT 1")
+    print(json.dumps([limit, slow, took < 2, cursor.fetchone()[0]]))
+"""
+COMMAND = (
+    "from django.db import connection; c = connection.cursor();"
+    " c.execute('SHOW statement_timeout'); print(c.fetchone()[0])"
+)
+
+
+def test_web_processes_have_a_statement_timeout_and_commands_none(tmp_path):
+    """A web process (one that loads occmaps.wsgi) asks for DATABASE_STATEMENT_TIMEOUT, or for
+    what DATABASE_URL's options say; a slow statement is cancelled by the server and the same
+    connection goes on. Management commands (imports) get no statement timeout."""
+    pg_admin().close()
+    env = base_env(tmp_path) | {
+        "DATABASE_URL": PG_ADMIN_URL,
+        "DATABASE_STATEMENT_TIMEOUT": "0.25",
+    }
+    web = subprocess.run(
+        [sys.executable, "-c", WEB_PROCESS],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(web.stdout) == ["250ms", "QueryCanceled", True, 1]
+    assert manage(env, "shell", "-v", "0", "-c", COMMAND).stdout.strip() == "0"
+    url_says = env | {"DATABASE_URL": f"{PG_ADMIN_URL}?options=-c%20statement_timeout%3D5000"}
+    own = subprocess.run(
+        [sys.executable, "-c", WEB_PROCESS.replace("pg_sleep(5)", "pg_sleep(0.5)")],
+        cwd=REPO,
+        env=url_says,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(own.stdout) == ["5s", "finished", True, 1]
+
+
+STALL_PATHS = ["/", "/about/", "/healthz", "/api/v1/version"]
+# Within this, a request must be answered while the database does not answer.
+STALL_BOUND = 5.0
+
+
+def timed(url: str) -> tuple:
+    """Status, Retry-After, content type and seconds taken; status None if no answer in 20 s."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            response.read()
+            answer = (response.status, response.headers["Retry-After"], response.headers)
+    except urllib.error.HTTPError as error:
+        error.read()
+        answer = (error.code, error.headers["Retry-After"], error.headers)
+    except OSError:
+        answer = (None, None, {})
+    status, retry, headers = answer
+    kind = headers.get("Content-Type", "").split(";")[0]
+    return status, retry, kind, round(time.monotonic() - started, 2)
+
+
+def recovered(base: str, seconds: float = 30) -> float:
+    """Seconds until every stall path answers 200 again."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if all(timed(base + path)[0] == 200 for path in STALL_PATHS):
+            return round(time.monotonic() - started, 2)
+        time.sleep(0.2)
+    raise AssertionError(f"not recovered within {seconds} s")
+
+
+@pytest.mark.django_db
+def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(tmp_path):
+    """The proxy to PostgreSQL is stopped (SIGSTOP): connections are accepted and what is sent
+    is acknowledged by its kernel, but nothing comes back. Every request must still be answered,
+    a 503 with Retry-After, within seconds, also several at once (no thread may be held by the
+    database), and the site must answer 200 again once the proxy goes on (SIGCONT)."""
+    name = f"occmaps_stall_{os.getpid()}"
+    parts = urlsplit(PG_ADMIN_URL)
+    user = parts.username or "postgres"
+    with subprocess.Popen(
+        [sys.executable, "-m", "tests.system.proxy", parts.hostname, str(parts.port or 5432)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as proxy:
+        try:
+            proxy_port = int(proxy.stdout.readline())
+            # The timeouts are the settings' defaults: nothing in the URL.
+            database_url = f"postgres://{user}@127.0.0.1:{proxy_port}/{name}"
+            with database_of_its_own(tmp_path, name) as env, gunicorn(env, database_url) as base:
+                # The worker holds an open connection through the proxy (CONN_MAX_AGE).
+                assert timed(f"{base}/healthz")[0] == 200
+                proxy.send_signal(signal.SIGSTOP)
+                try:
+                    one_by_one = {path: timed(base + path) for path in STALL_PATHS}
+                    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                        at_once = list(pool.map(timed, [base + p for p in STALL_PATHS * 2]))
+                    # Later one request tries again, and has to connect afresh.
+                    time.sleep(RETRY_INTERVAL + 0.5)
+                    retried = timed(f"{base}/healthz")
+                finally:
+                    proxy.send_signal(signal.SIGCONT)
+                recovery = recovered(base)
+        finally:
+            proxy.kill()
+    print(f"stalled: {one_by_one}; at once: {at_once}; retried: {retried}; recovered: {recovery}")
+    expected_kind = {
+        "/": "text/html",
+        "/about/": "text/html",
+        "/healthz": "application/json",
+        "/api/v1/version": "application/json",
+    }
+    for path, (status, retry, kind, seconds) in one_by_one.items():
+        assert (path, status, retry, kind) == (path, 503, "30", expected_kind[path])
+        assert seconds <= STALL_BOUND, (path, seconds)
+    assert [(status, retry) for status, retry, _, _ in at_once] == [(503, "30")] * 8
+    assert max(seconds for *_, seconds in at_once) <= STALL_BOUND, at_once
+    assert retried[:3] == (503, "30", "application/json")
+    assert retried[3] <= STALL_BOUND, retried
+    assert recovery <= 10
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
