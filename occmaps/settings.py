@@ -94,6 +94,10 @@ def database_from_url(url: str) -> dict:
             | dict(parse_qsl(parts.query)),
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
+            # A ModelChoiceField or ``.iterator()`` would otherwise declare a cursor WITH HOLD
+            # and fetch in rounds: three round trips for a list of 15 routes. Nothing the site
+            # reads is too large to fetch at once (the largest, every occupation, 1,300 rows).
+            "DISABLE_SERVER_SIDE_CURSORS": True,
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative/path.sqlite3 or sqlite:////absolute/path.sqlite3

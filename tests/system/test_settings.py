@@ -60,6 +60,7 @@ def test_database_url_selects_postgresql():
         "6543",
     )
     assert db["OPTIONS"] == {"sslmode": "require"} | TIMEOUTS
+    assert db["DISABLE_SERVER_SIDE_CURSORS"] is True
 
 
 # What every PostgreSQL connection gets unless DATABASE_URL's query says otherwise.
