@@ -79,7 +79,7 @@ class ImportRecord(models.Model):
 class DataVersion(models.Model):
     """One row whose number goes up whenever the data the site shows may have changed: every
     import and every save in the admin. Public responses are cached under it and carry it as
-    their ETag, so nothing stale is served."""
+    their ETag; each worker holds it in memory for at most a second (``core.dataversion``)."""
 
     version = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField()
@@ -100,9 +100,12 @@ class DataVersion(models.Model):
         """Start a new version (in the caller's transaction, so readers see it with the data)."""
         from django.utils import timezone
 
+        from core.dataversion import announce_bump
+
         now = timezone.now()
         if not cls.objects.filter(pk=1).update(version=models.F("version") + 1, changed_at=now):
             cls.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+        announce_bump()
 
     @classmethod
     def current(cls) -> "DataVersion":

@@ -15,6 +15,8 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from core.querystring import canonical_query
+
 #: What a code or slug in an API path may hold: anything else cannot name a resource.
 PATH_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
 
@@ -100,7 +102,8 @@ def page_links(request, page) -> dict:
     def link(number):
         query = request.GET.copy()
         query["page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        # In the page cache's order (by name), so that following a link finds its answer kept.
+        return request.build_absolute_uri(f"{request.path}?{canonical_query(query, query)}")
 
     return {
         "count": page.paginator.count,

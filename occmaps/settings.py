@@ -145,14 +145,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First of all: a cached public page, or a 304, is answered before anything else runs. It
+    # was stored with every header the middleware below gave it (security, CSP, CORS).
+    "occmaps.middleware.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "occmaps.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The API's CORS, methods and JSON errors; before the cache so that 304s get them too.
+    # The API's CORS, methods and JSON errors.
     "occmaps.middleware.ApiMiddleware",
-    "occmaps.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,6 +240,9 @@ CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "occmaps")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 60 * 60)
 PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
 PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 300)
+# How often each worker reads the data version again (core.dataversion): after an import or an
+# admin save, pages change on every worker within this many seconds.
+DATA_VERSION_REFRESH_SECONDS = env_int("DATA_VERSION_REFRESH_SECONDS", 1)
 # What a 503 asks clients to wait before trying again, while the database is unavailable.
 RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

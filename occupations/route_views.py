@@ -3,6 +3,7 @@ from itertools import groupby
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from core.querystring import query_parameters
 from occupations.filters import MapFilter
 from occupations.models import Occupation, Product
 from occupations.selectors import CARD_ORDER, focus_links, route_map
@@ -17,6 +18,7 @@ LINK_WORDS = {
 
 
 @require_safe
+@query_parameters("focus", filterset=MapFilter)
 def route_detail(request, slug):
     """The route map: for each pathway a grid of cluster rows by band, holding occupation tiles.
 

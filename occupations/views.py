@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.querystring import query_parameters
 from occupations import search as text_search
 from occupations import selectors
 from occupations.diagram import Node, layout, layout_vertical
@@ -40,6 +41,7 @@ def base_queryset():
 
 
 @require_safe
+@query_parameters("page", filterset=OccupationFilter)
 def occupation_list(request):
     # An occupation code alone in the box goes to the occupation's page.
     others = [key for key, value in request.GET.items() if value and key not in {"q", "page"}]
@@ -188,6 +190,7 @@ class Echo:
 
 
 @require_safe
+@query_parameters(filterset=OccupationFilter)
 def occupation_download(request, fmt):
     filterset, valid = search(request)
     if not valid:
@@ -227,6 +230,7 @@ def occupation_download(request, fmt):
 
 
 @require_safe
+@query_parameters()
 def occupation_detail(request, code):
     canonical = code.strip().upper()
     if not re.fullmatch(OCCUPATION_CODE_RE, canonical):

@@ -17,11 +17,14 @@ Cache-Control per data version) comes from ``occmaps.middleware.PublicCacheMiddl
 for the pages.
 """
 
+import functools
 import logging
 from datetime import date, datetime
 
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.urls import reverse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -70,6 +73,22 @@ class OccmapsApi(NinjaAPI):
                     if parameter["in"] == "query" and values:
                         parameter["schema"] = with_enum(parameter["schema"], values)
         return schema
+
+    @functools.cached_property
+    def query_parameters(self) -> dict[str, frozenset[str]]:
+        """Each path template (``/api/v1/soc/{version}``) with the query parameters its
+        operation reads, from the generated schema (without the data's own values, so
+        without a query): what the page cache keeps of an API request's query string."""
+        schema = NinjaAPI.get_openapi_schema(self)
+        return {
+            template: frozenset(
+                parameter["name"]
+                for operation in item.values()
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "query"
+            )
+            for template, item in schema["paths"].items()
+        } | {reverse(f"{self.urls_namespace}:openapi-json"): frozenset()}
 
 
 def with_enum(schema: dict, values: list) -> dict:
@@ -133,6 +152,14 @@ def not_valid(request, exc: ValidationError):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    """The database away: the site's 503 with ``Retry-After``
+    (``occmaps.middleware.DatabaseUnavailableMiddleware``), which the API gives in JSON."""
+    raise exc
 
 
 @api.exception_handler(Exception)

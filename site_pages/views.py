@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from core.dataversion import data_version
 from core.models import ImportRecord
+from core.querystring import query_parameters
 from importers.exports import (
     CREDIT,
     DISCLAIMER,
@@ -28,6 +29,7 @@ from site_pages.api import api
 
 
 @require_safe
+@query_parameters()
 def home(request):
     routes = routes_with_counts().order_by("sequence", "name")
     latest_import = ImportRecord.objects.latest_of("maps")
@@ -39,6 +41,7 @@ def home(request):
 
 
 @require_safe
+@query_parameters()
 @never_cache
 def healthz(request):
     """Liveness and readiness: 200 when the database answers, 503 when it does not."""
@@ -54,6 +57,7 @@ def healthz(request):
 
 
 @require_safe
+@query_parameters()
 def about(request):
     return render(request, "about.html")
 
@@ -106,8 +110,11 @@ DOWNLOADS = {
 
 
 def download_content(request, download: Download, version: str) -> bytes:
-    """A download's bytes, built once per data version and kept in the cache."""
-    key = f"download:{version}:{download.name}:{request.get_host()}"
+    """A download's bytes, built once per data version and kept in the cache; the whole map
+    holds absolute URLs, so it is kept per scheme and host (``X-Forwarded-Proto`` included)."""
+    key = f"download:{version}:{download.name}"
+    if download.name == "occupational-maps.json":
+        key += f":{request.scheme}:{request.get_host()}"
     content = cache.get(key)
     if content is None:
         content = download.build(request)
@@ -116,6 +123,7 @@ def download_content(request, download: Download, version: str) -> bytes:
 
 
 @require_safe
+@query_parameters()
 def downloads(request):
     version = data_version()
     latest = ImportRecord.objects.latest_of("maps")
@@ -137,6 +145,7 @@ def downloads(request):
 
 
 @require_safe
+@query_parameters()
 def download_file(request, name):
     download = DOWNLOADS.get(name)
     if download is None:
@@ -168,6 +177,7 @@ def data_quality(request):
 
 
 @require_safe
+@query_parameters()
 def api_docs(request):
     """The open data API's documentation, with live examples (``site_pages.apidocs``)."""
     openapi = api.get_openapi_schema()
@@ -188,6 +198,7 @@ def api_docs(request):
 
 
 @require_safe
+@query_parameters()
 def api_root(request):
     """``/api/v1/``: where the endpoints, the OpenAPI schema and the documentation are."""
 
@@ -210,6 +221,7 @@ def api_root(request):
     )
 
 
+@query_parameters()
 def api_not_found(request):
     """Any other path under /api/v1/: a JSON 404 (``ApiMiddleware`` answers other methods)."""
     return JsonResponse(

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from core.querystring import query_parameters
 from socmapping.models import (
     SUB_UNIT_GROUP_CODE_RE,
     SocGroup,
@@ -27,6 +28,7 @@ def version_or_404(version: int) -> SocGroup.Version:
 
 
 @require_safe
+@query_parameters()
 def soc_index(request):
     majors = SocGroup.objects.filter(level=SocGroup.Level.MAJOR).order_by("version", "code")
     return render(
@@ -40,6 +42,7 @@ def soc_index(request):
 
 
 @require_safe
+@query_parameters()
 def hierarchy(request, version):
     """The whole of one version, as nested lists, with how many occupations map to each unit."""
     version = version_or_404(version)
@@ -64,6 +67,7 @@ def hierarchy(request, version):
 
 
 @require_safe
+@query_parameters()
 def group_detail(request, version, code):
     version = version_or_404(version)
     if not re.fullmatch(r"[0-9]{1,4}", code):
@@ -89,6 +93,7 @@ def group_detail(request, version, code):
 
 
 @require_safe
+@query_parameters()
 def sub_unit_group_detail(request, unit, suffix):
     code = f"{unit}/{suffix}"
     if not re.fullmatch(SUB_UNIT_GROUP_CODE_RE, code):

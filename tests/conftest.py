@@ -52,8 +52,13 @@ def bundled(db):
 def collected_static(tmp_path_factory):
     """Pages are tested with the production static pipeline: hashed, compressed, collected."""
     root = tmp_path_factory.mktemp("staticfiles")
-    # Production settings throughout, except that the test client speaks plain HTTP.
-    override = override_settings(STATIC_ROOT=root, SECURE_SSL_REDIRECT=False)
+    # Production settings throughout, except that the test client speaks plain HTTP, and that
+    # each test reads the data version once (and again after a bump in this process), not once
+    # a second, so that query counts do not depend on the clock. The one-second refresh is
+    # tested between processes (tests/system/test_caching.py).
+    override = override_settings(
+        STATIC_ROOT=root, SECURE_SSL_REDIRECT=False, DATA_VERSION_REFRESH_SECONDS=3600
+    )
     override.enable()
     call_command("collectstatic", interactive=False, verbosity=0)
     yield root
@@ -62,7 +67,11 @@ def collected_static(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty page cache (pages are cached per data version)."""
+    """Each test starts with an empty page cache (pages are cached per data version), and
+    reads the data version afresh (its database is not the last test's)."""
     from django.core.cache import cache
 
+    from core import dataversion
+
     cache.clear()
+    dataversion.forget()

@@ -1,12 +1,16 @@
 """Public pages are cached per data version and revalidated; staff pages never are."""
 
+import contextlib
 import io
+import json
 import os
 import socket
 import subprocess
 import sys
 import textwrap
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,7 +21,9 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from core import dataversion
 from core.models import DataVersion
+from occmaps.middleware import page_key
 from occmaps.routers import ReplicaRouter, public_read
 from occmaps.settings import cache_from_url
 from occupations.models import Occupation
@@ -40,18 +46,18 @@ def test_public_pages_carry_validators_and_cdn_friendly_cache_control(client, bu
     assert "Cookie" not in response.get("Vary", "")
 
 
-def test_a_repeat_is_served_from_the_cache_with_one_query(
+def test_a_repeat_is_served_from_the_cache_without_a_query(
     client, bundled, django_assert_num_queries
 ):
     first = client.get("/routes/digital/")
-    with django_assert_num_queries(1):  # the data version
+    with django_assert_num_queries(0):  # the data version is held in memory
         again = client.get("/routes/digital/")
     assert again.content == first.content
 
 
 def test_revalidation_answers_304_without_rendering(client, bundled, django_assert_num_queries):
     first = client.get("/occupations/")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         response = client.get("/occupations/", headers={"If-None-Match": first["ETag"]})
     assert response.status_code == 304
     assert response["ETag"] == first["ETag"]
@@ -146,12 +152,13 @@ def test_pages_are_shared_through_redis(client, bundled, django_assert_num_queri
         first = client.get("/routes/digital/")
         # Another process (a second machine) finds the page in Redis.
         other = type(client)()
-        with django_assert_num_queries(1):
+        dataversion.forget()  # as in another process: the version comes from Redis
+        with django_assert_num_queries(0):
             again = other.get("/routes/digital/")
         assert again.content == first.content
-        assert caches["default"].get(
-            f"occmaps:page:{DataVersion.current().version}:testserver:/routes/digital/"
-        )
+        version = DataVersion.current().version
+        assert caches["default"].get(dataversion.SHARED_KEY)[0] == version
+        assert caches["default"].get(page_key(version, "http", "testserver", "/routes/digital/"))
         caches["default"].clear()
 
 
@@ -228,3 +235,119 @@ def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(tmp_p
     counts = json.loads(result.stdout.strip().splitlines()[-1])
     assert counts["public"][0] == 0 and counts["public"][1] > 0, counts
     assert counts["admin"][0] > 0 and counts["admin"][1] == 0, counts
+
+
+# The data version between processes ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def etag_of(url: str) -> tuple[int, str | None]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers["ETag"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["ETag"]
+
+
+BUMP = """
+import time, django
+django.setup()
+from django.db import transaction
+from core.models import DataVersion
+with transaction.atomic():  # as run_import does, and every admin save
+    DataVersion.bump()
+print(time.time())  # committed
+"""
+
+
+@pytest.mark.parametrize("shared", ["database", "redis"])
+def test_every_worker_serves_a_new_version_within_a_second(tmp_path, shared):
+    """Two gunicorn servers on one database; the version is bumped by a third process, with the
+    code every import and admin save runs. Each server serves the new version within the
+    refresh interval (1 s) plus a request's time; and when the database goes away, each keeps
+    serving what it has cached under the last version it knew."""
+    database = tmp_path / "maps.sqlite3"
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "occmaps.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "test",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "LOG_FORMAT": "plain",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_ACCESS_LOG": "",
+    }
+    env.pop("CACHE_URL", None)
+    env.pop("REDIS_URL", None)
+    if shared == "redis":
+        require("Redis", redis_answers(), f"none answers at {REDIS_URL}")
+        env |= {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"occmaps-test-{os.getpid()}"}
+    for command in (["migrate"], ["collectstatic"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "--no-input", "-v", "0"],
+            cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "occmaps.wsgi"],
+            cwd=REPO,
+            env=env | {"GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}/api/v1/routes" for port in ports]
+    try:
+        for url in urls:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError):
+                    if etag_of(url)[0] == 200:
+                        break
+                time.sleep(0.2)
+        before = [etag_of(url) for url in urls]
+        assert before == [(200, '"v1"'), (200, '"v1"')]
+
+        bump = subprocess.run(
+            [sys.executable, "-c", BUMP],
+            cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        committed = float(bump.stdout.strip().splitlines()[-1])
+        seen = {}
+        while len(seen) < len(urls) and time.time() - committed < 10:
+            for url in urls:
+                if url not in seen and etag_of(url) == (200, '"v2"'):
+                    seen[url] = time.time() - committed
+            time.sleep(0.02)
+        assert len(seen) == 2, seen
+        # The bound is one refresh interval; the rest is a request's own time on a busy machine.
+        assert max(seen.values()) < 1.5, seen
+
+        # The database goes away: the cached answers keep being served, under the last version.
+        database.rename(tmp_path / "away.sqlite3")
+        time.sleep(1.2)  # past the refresh interval: each worker has tried to read it again
+        assert [etag_of(url) for url in urls] == [(200, '"v2"'), (200, '"v2"')]
+        # Not cached, and it needs the database: the API's 503, asking to come back.
+        with pytest.raises(urllib.error.HTTPError) as away:
+            urllib.request.urlopen(urls[0] + "/digital", timeout=10)
+        assert away.value.code == 503
+        assert away.value.headers["Retry-After"] == "30"
+        assert json.loads(away.value.read())["status"] == 503
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+        if shared == "redis":
+            import redis
+
+            store = redis.Redis.from_url(REDIS_URL)
+            for key in store.scan_iter(f"{env['CACHE_KEY_PREFIX']}:*"):
+                store.delete(key)

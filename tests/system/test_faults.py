@@ -310,7 +310,8 @@ def gunicorn(env: dict, database_url: str):
 
 @pytest.mark.django_db
 def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_path):
-    """gunicorn serving the app through a proxy to PostgreSQL that is cut, then restored."""
+    """gunicorn serving the app through a proxy to PostgreSQL that is cut, then restored. While
+    it is cut, what needs the database is a 503 and what was cached is still served."""
     name = f"occmaps_down_{os.getpid()}"
     parts = urlsplit(PG_ADMIN_URL)
     proxy = Proxy((parts.hostname, parts.port or 5432))
@@ -324,13 +325,17 @@ def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_
         ):
             up = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
             proxy.cut()
-            down = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+            time.sleep(1.2)  # past the data version's refresh: the worker tries again
+            down = (fetch(f"{base}/routes/digital/"), fetch(f"{base}/healthz")["status"])
+            # A page cached before is still served, under the last version known.
+            cached = fetch(f"{base}/")
             proxy.restore()
-            again = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
+            again = (fetch(f"{base}/routes/digital/"), fetch(f"{base}/healthz")["status"])
     finally:
         proxy.close()
     assert up == ({"status": 200, "retry": None, "asks_to_wait": False}, 200)
     assert down == ({"status": 503, "retry": "30", "asks_to_wait": True}, 503)
+    assert cached == {"status": 200, "retry": None, "asks_to_wait": False}
     assert again == ({"status": 200, "retry": None, "asks_to_wait": False}, 200)
 
 
@@ -445,9 +450,12 @@ def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(t
             with database_of_its_own(tmp_path, name) as env, gunicorn(env, database_url) as base:
                 # The worker holds an open connection through the proxy (CONN_MAX_AGE).
                 assert timed(f"{base}/healthz")[0] == 200
+                # A page read before the stall is in the page cache.
+                assert timed(f"{base}/routes/digital/")[0] == 200
                 proxy.send_signal(signal.SIGSTOP)
                 try:
                     one_by_one = {path: timed(base + path) for path in STALL_PATHS}
+                    cached = timed(f"{base}/routes/digital/")
                     with concurrent.futures.ThreadPoolExecutor(8) as pool:
                         at_once = list(pool.map(timed, [base + p for p in STALL_PATHS * 2]))
                     # Later one request tries again, and has to connect afresh.
@@ -468,6 +476,8 @@ def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(t
     for path, (status, retry, kind, seconds) in one_by_one.items():
         assert (path, status, retry, kind) == (path, 503, "30", expected_kind[path])
         assert seconds <= STALL_BOUND, (path, seconds)
+    # The cached page is still served, under the last version known.
+    assert cached[:3] == (200, None, "text/html") and cached[3] <= STALL_BOUND, cached
     assert [(status, retry) for status, retry, _, _ in at_once] == [(503, "30")] * 8
     assert max(seconds for *_, seconds in at_once) <= STALL_BOUND, at_once
     assert retried[:3] == (503, "30", "application/json")
