@@ -396,7 +396,9 @@ def test_web_processes_have_a_statement_timeout_and_commands_none(tmp_path):
     assert json.loads(own.stdout) == ["5s", "finished", True, 1]
 
 
-STALL_PATHS = ["/", "/about/", "/healthz", "/api/v1/version"]
+# What needs the database: these answer 503 while it does not answer. (``/about/`` needs none
+# now that the data version is held in memory: it is served as usual.)
+STALL_PATHS = ["/", "/healthz", "/api/v1/version"]
 # Within this, a request must be answered while the database does not answer.
 STALL_BOUND = 5.0
 
@@ -457,7 +459,7 @@ def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(t
                     one_by_one = {path: timed(base + path) for path in STALL_PATHS}
                     cached = timed(f"{base}/routes/digital/")
                     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-                        at_once = list(pool.map(timed, [base + p for p in STALL_PATHS * 2]))
+                        at_once = list(pool.map(timed, [base + p for p in (STALL_PATHS * 3)[:8]]))
                     # Later one request tries again, and has to connect afresh.
                     time.sleep(RETRY_INTERVAL + 0.5)
                     retried = timed(f"{base}/healthz")
@@ -469,7 +471,6 @@ def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(t
     print(f"stalled: {one_by_one}; at once: {at_once}; retried: {retried}; recovered: {recovery}")
     expected_kind = {
         "/": "text/html",
-        "/about/": "text/html",
         "/healthz": "application/json",
         "/api/v1/version": "application/json",
     }
