@@ -48,6 +48,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from core import dataversion
 from core.querystring import canonical_query
 from occmaps.routers import public_read
+from occmaps.warming import Warmer
 from site_pages.api import api
 
 SAFE_METHODS = {"GET", "HEAD"}
@@ -64,6 +65,7 @@ class PublicCacheMiddleware:
         self.get_response = get_response
         self.admin = f"/{settings.ADMIN_URL}"
         self.bypass = (self.admin, "/healthz", "/" + settings.STATIC_URL)
+        self.warmer = Warmer(self)
 
     def __call__(self, request):
         if (
@@ -80,6 +82,7 @@ class PublicCacheMiddleware:
                 # No version read yet and no database: nothing to key a page on. The view
                 # answers (the friendly 503 if it needs the database), uncached.
                 return private(self.get_response(request))
+            self.warmer.seen(request, version.number)
             return self.public_response(request, version)
         finally:
             public_read.reset(token)

@@ -243,6 +243,9 @@ PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 300)
 # How often each worker reads the data version again (core.dataversion): after an import or an
 # admin save, pages change on every worker within this many seconds.
 DATA_VERSION_REFRESH_SECONDS = env_int("DATA_VERSION_REFRESH_SECONDS", 1)
+# Each worker renders the most read pages into the cache when it sees a new data version
+# (occmaps/warming.py), so that the first reader after an import does not wait for them.
+PAGE_WARMING = env_bool("PAGE_WARMING", True)
 # What a 503 asks clients to wait before trying again, while the database is unavailable.
 RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -54,10 +54,14 @@ def collected_static(tmp_path_factory):
     root = tmp_path_factory.mktemp("staticfiles")
     # Production settings throughout, except that the test client speaks plain HTTP, and that
     # each test reads the data version once (and again after a bump in this process), not once
-    # a second, so that query counts do not depend on the clock. The one-second refresh is
-    # tested between processes (tests/system/test_caching.py).
+    # a second, so that query counts do not depend on the clock, and renders no pages in the
+    # background. The one-second refresh and the warming are tested in
+    # tests/system/test_caching.py.
     override = override_settings(
-        STATIC_ROOT=root, SECURE_SSL_REDIRECT=False, DATA_VERSION_REFRESH_SECONDS=3600
+        STATIC_ROOT=root,
+        SECURE_SSL_REDIRECT=False,
+        DATA_VERSION_REFRESH_SECONDS=3600,
+        PAGE_WARMING=False,
     )
     override.enable()
     call_command("collectstatic", interactive=False, verbosity=0)

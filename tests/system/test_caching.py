@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +28,7 @@ from occmaps.middleware import page_key
 from occmaps.routers import ReplicaRouter, public_read
 from occmaps.settings import cache_from_url
 from occupations.models import Occupation
+from routes.models import Route
 from tests.bundled import MAP_SOURCES
 from tests.conftest import require
 
@@ -93,6 +95,49 @@ def test_an_admin_save_starts_a_new_version(client, bundled):
     after = client.get(occupation.get_absolute_url())
     assert after["ETag"] != before["ETag"]
     assert "Renamed route" in after.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_version_warms_the_most_read_pages(client, settings, django_assert_num_queries):
+    """The first public request that sees a new data version starts one background thread that
+    renders the home page, every route map with a map, the search page and the downloads page
+    into the cache; then the first reader of any of them takes no query. (Committed data: the
+    thread reads through a connection of its own.)"""
+    from tests.bundled import load_bundled
+
+    load_bundled()
+    settings.PAGE_WARMING = True
+    dataversion.forget()
+    version = dataversion.current().number
+    expected = [
+        "/",
+        *(
+            f"/routes/{slug}/"
+            for slug in Route.objects.filter(pathways__isnull=False)
+            .distinct()
+            .order_by("sequence")
+            .values_list("slug", flat=True)
+        ),
+        "/occupations/",
+        "/downloads/",
+    ]
+    assert len(expected) == 4 + 3  # Digital, and the routes of the three sample occupations
+    assert all(
+        caches["default"].get(page_key(version, "http", "testserver", p)) is None for p in expected
+    )
+    assert client.get("/about/").status_code == 200
+    warming = [thread for thread in threading.enumerate() if thread.name == "occmaps-warm"]
+    assert len(warming) == 1
+    warming[0].join(timeout=120)
+    stored = [
+        p for p in expected if caches["default"].get(page_key(version, "http", "testserver", p))
+    ]
+    assert stored == expected
+    with django_assert_num_queries(0):
+        assert client.get("/routes/digital/").status_code == 200
+    # The same version is warmed once: another request starts no thread.
+    client.get("/about/")
+    assert not [t for t in threading.enumerate() if t.name == "occmaps-warm"]
 
 
 def test_signed_in_staff_get_private_uncached_public_pages(client, bundled):

@@ -86,6 +86,8 @@ def base_env(tmp_path) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(tmp_path / "static"),
         "LOG_FORMAT": "plain",
+        # What is cached is what a test asked for: no pages rendered in the background.
+        "PAGE_WARMING": "false",
     }
 
 
