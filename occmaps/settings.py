@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "routes",
     "occupations",
     "socmapping",
+    "changes",
     "importers",
     "site_pages",
 ]
