@@ -40,6 +40,7 @@ def entry_content(changes: list[Change], total: int, link: str) -> str:
 
 class AllChangesFeed(Feed):
     feed_type = Atom1Feed
+    author_name = "Occupational maps"
     title = "Occupational maps: what changed"
     subtitle = (
         "Each release of the occupational maps on this site: occupations added, removed or "

@@ -74,12 +74,12 @@ def combined_changes(first: int, last: int, *, route: str = "", kind: str = "") 
 
 
 def with_links(changes: Iterable[Change]) -> list[Change]:
-    """The differences, each with ``occupation_url`` (and ``other_url`` for a progression
-    link's other end) where that occupation is on the site now: one query."""
+    """The differences, each with ``occupation_url`` (and ``other_url`` and ``other_title`` for
+    a progression link's other end) where that occupation is on the site now: one query."""
     changes = list(changes)
     codes = {c.occupation_code for c in changes if c.occupation_code}
     codes |= {c.subject for c in changes if c.kind in PROGRESSION_KINDS}
-    loaded = set(Occupation.objects.filter(code__in=codes).values_list("code", flat=True))
+    loaded = dict(Occupation.objects.filter(code__in=codes).values_list("code", "title"))
     for change in changes:
         change.occupation_url = (
             Occupation(code=change.occupation_code).get_absolute_url()
@@ -91,6 +91,7 @@ def with_links(changes: Iterable[Change]) -> list[Change]:
             if change.kind in PROGRESSION_KINDS and change.subject in loaded
             else ""
         )
+        change.other_title = loaded.get(change.subject, "") if change.other_url else ""
     return changes
 
 
