@@ -33,7 +33,11 @@ def clean(text: str | None) -> str:
     """Text as it reads: no tags, entities decoded, white space collapsed."""
     if not text:
         return ""
-    return " ".join(html.unescape(strip_tags(text)).replace("\xa0", " ").split())
+    if "<" in text:  # the parser is slow: most text has no tags
+        text = strip_tags(text)
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.replace("\xa0", " ").split())
 
 
 def take() -> State:

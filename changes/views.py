@@ -56,6 +56,9 @@ def release_list(request):
         form.add_error("page", f"There is no page {form.cleaned_data['page']}.")
         return render(request, "changes/release_list.html", context, status=400)
     context["filtered"] = bool(form.cleaned_data["route"] or form.cleaned_data["kind"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["query"] = query.urlencode()
     return render(request, "changes/release_list.html", context)
 
 

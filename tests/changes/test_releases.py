@@ -54,13 +54,19 @@ def edit(folder: Path, code: str, change) -> None:
 def rows(release: Release) -> set[tuple]:
     """A release's differences as comparable tuples."""
     return {
-        (c.occupation_code, c.kind, c.subject, json.dumps(c.old), json.dumps(c.new))
+        (
+            c.occupation_code,
+            c.kind,
+            c.subject,
+            json.dumps(c.old, sort_keys=True),
+            json.dumps(c.new, sort_keys=True),
+        )
         for c in release.changes.all()
     }
 
 
 def row(code, kind, subject="", old=None, new=None) -> tuple:
-    return (code, kind, subject, json.dumps(old), json.dumps(new))
+    return (code, kind, subject, json.dumps(old, sort_keys=True), json.dumps(new, sort_keys=True))
 
 
 def headline(document: dict) -> dict:
@@ -258,7 +264,13 @@ def three_releases(tmp_path):
 
 def combined_rows(first: int, last: int, **filters) -> set[tuple]:
     return {
-        (c.occupation_code, c.kind, c.subject, json.dumps(c.old), json.dumps(c.new))
+        (
+            c.occupation_code,
+            c.kind,
+            c.subject,
+            json.dumps(c.old, sort_keys=True),
+            json.dumps(c.new, sort_keys=True),
+        )
         for c in selectors.combined_changes(first, last, **filters)
     }
 

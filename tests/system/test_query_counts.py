@@ -27,8 +27,9 @@ from tests.bundled import load_bundled
 #: Page → queries to render it.
 EXPECTED = {
     "home": 3,
-    "route map": 7,
-    "occupation": 9,  # its progression entries whose occupation is not loaded: one query
+    "route map": 8,  # with the release it last changed in: one query
+    # Its progression entries whose occupation is not loaded: one query; its History: one.
+    "occupation": 10,
     "search": 6,
     # The page's 6 and the text search's 9: the data version and the vocabulary's key (3), the
     # occupations and the coding index entries found (2), the occupations those entries lead to
@@ -42,6 +43,9 @@ EXPECTED = {
     "SOC index": 2,
     "downloads": 16,
     "about": 1,
+    "releases": 5,
+    "release": 9,
+    "releases compared": 7,
 }
 
 
@@ -71,6 +75,9 @@ def pages(largest_route: str) -> dict[str, str]:
         "SOC index": "/soc/",
         "downloads": "/downloads/",
         "about": "/about/",
+        "releases": "/changes/",
+        "release": "/changes/1/",
+        "releases compared": "/changes/?from=0&to=1",
     }
 
 
