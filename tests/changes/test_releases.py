@@ -236,6 +236,17 @@ def test_a_staff_edit_in_the_admin_is_a_release_with_its_difference(
     assert Release.objects.count() == 2
 
 
+def test_a_staff_edit_of_white_space_only_is_no_release(first_release, superuser_client):
+    occupation = Occupation.objects.get(code="OCC0118")
+    url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
+    spaced = occupation.title.replace(" ", "  ")
+    response = superuser_client.post(url, form_data(superuser_client.get(url)) | {"title": spaced})
+    assert response.status_code == 302
+    occupation.refresh_from_db()
+    assert occupation.title == spaced  # saved as typed
+    assert Release.objects.count() == 1
+
+
 def test_a_staff_delete_in_the_admin_is_a_release(first_release, superuser_client):
     occupation = Occupation.objects.get(code="OCC0470")
     document = raw("OCC0470")
