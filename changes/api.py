@@ -13,7 +13,7 @@ router = Router(tags=["Releases"])
 
 @router.get(
     "",
-    response={200: ReleasePage, 404: ErrorOut},
+    response={200: ReleasePage, 400: ErrorOut, 404: ErrorOut},
     url_name="releases",
     summary="List the releases",
     description=(

@@ -278,11 +278,14 @@ def test_the_api_lists_releases_and_their_differences(client, releases):
         page(client, "/api/v1/releases/9", status=404).json()["message"] == "There is no release 9."
     )
     assert page(client, "/api/v1/releases?page=3", status=404).json()["status"] == 404
+    assert "page" in page(client, "/api/v1/releases?page=first", status=400).json()["errors"]
 
 
 def test_the_api_schema_describes_the_releases(client, releases):
     schema = page(client, "/api/v1/openapi.json").json()
     assert {"/api/v1/releases", "/api/v1/releases/{number}"} <= set(schema["paths"])
+    listing = schema["paths"]["/api/v1/releases"]["get"]["responses"]
+    assert set(listing) == {"200", "400", "404"}
     parameters = {
         p["name"]: p for p in schema["paths"]["/api/v1/releases/{number}"]["get"]["parameters"]
     }
