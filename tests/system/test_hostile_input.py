@@ -285,7 +285,11 @@ class HostileRequests(TestCase):
     def test_release_pages(self, query, url):
         path, kind = url
         response = self.fetch(path, query)
-        self.check(response, kind, allowed={200, 400})
+        if kind == CSV and response.status_code == 200:
+            self.assertTrue(response["Content-Type"].startswith(CONTENT_TYPES[CSV]))
+            self.assertTrue(body(response).startswith("release,released_at,"))
+        else:
+            self.check(response, kind, allowed={200, 400})
 
     @FEW
     @given(query=query_strings, path=st.sampled_from(["/changes/feed/", "/changes/feed/digital/"]))
