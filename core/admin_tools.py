@@ -1,6 +1,10 @@
-"""Admin pieces that keep a change form's queries fixed however many inline rows it shows."""
+"""Admin pieces: change forms whose queries stay fixed however many inline rows they show, and
+staff edits that become releases."""
 
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import router, transaction
+
+from core import releases
 
 
 class KnownLabelsAutocomplete(AutocompleteSelect):
@@ -73,3 +77,28 @@ class CodeReadOnlyMixin:
         if obj is not None:
             fields += [name for name in self.source_codes if name not in fields]
         return fields
+
+
+class RecordsReleasesMixin:
+    """A staff edit that changes what the maps show is a release, like an import: each form
+    sent (an add, a change with its inlines, a delete, an action on a list) is compared before
+    and after in one transaction (``core.releases``). Pages that only show are not."""
+
+    def _in_release(self, request, view, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        source = f"Staff edit: {self.model._meta.verbose_name}"
+        with (
+            transaction.atomic(using=router.db_for_write(self.model)),
+            releases.recorded(kind="admin", source=source),
+        ):
+            return view(request, *args, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._in_release(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._in_release(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._in_release(request, super().changelist_view, *args, **kwargs)

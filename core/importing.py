@@ -18,6 +18,7 @@ from pathlib import Path
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core import releases
 from core.models import DataVersion, ImportRecord
 from core.problems import Problem
 
@@ -207,6 +208,8 @@ def run_import(
     dry_run: bool = False,
 ) -> tuple[ImportOutcome, ImportRecord | None, float]:
     """Run ``write`` in one transaction and record it. A dry run is rolled back and not recorded.
+    If the write changed what the site compares between releases, the record gets a release
+    (``core.releases``).
 
     Validation happens before this is called: ``write`` may still raise :class:`ImportRejected`
     for problems that need the database to see, and then nothing it wrote is kept.
@@ -216,6 +219,7 @@ def run_import(
     outcome: ImportOutcome | None = None
     try:
         with transaction.atomic(), import_lock():
+            before = releases.snapshot()
             outcome = write()
             if dry_run:
                 raise DryRunRollback
@@ -230,6 +234,14 @@ def run_import(
                 data_date=outcome.data_date,
                 **_record_counts(outcome),
                 summary=summary_line(outcome, elapsed),
+            )
+            # What changed, compared with ``before`` in this transaction: a release, if anything.
+            releases.record(
+                before,
+                kind=kind,
+                source=source,
+                data_date=outcome.data_date,
+                import_record=record,
             )
     except DryRunRollback:
         return outcome, None, time.perf_counter() - clock

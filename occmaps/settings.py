@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "routes",
     "occupations",
     "socmapping",
+    "changes",
     "importers",
     "site_pages",
 ]

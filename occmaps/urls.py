@@ -18,6 +18,7 @@ urlpatterns = [
     path("routes/", include("occupations.route_urls")),
     path("occupations/", include("occupations.urls")),
     path("soc/", include("socmapping.urls")),
+    path("changes/", include("changes.urls")),
     path(
         f"{settings.ADMIN_URL}data-quality/",
         admin.site.admin_view(views.data_quality),

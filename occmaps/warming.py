@@ -4,7 +4,8 @@ seen, so that the first reader after an import or an admin save does not pay for
 Each worker notices a new version within a second (``core.dataversion``); the first public
 request that sees it starts one background thread that asks, through the whole middleware stack
 as an anonymous visitor would, for the home page, every route map that has a map, the search
-page and the downloads page, for each address (scheme and host) the worker has recently served.
+page, the downloads page, the list of releases and the pages of the occupations the newest
+release changed, for each address (scheme and host) the worker has recently served.
 A page already in the cache (put there by another worker through a shared cache, or by a reader
 meanwhile) costs a cache read. The requests run one after another on the thread's own database
 connection, closed at the end; a failure is logged and stops the warming, nothing else.
@@ -26,6 +27,8 @@ logger = logging.getLogger("occmaps.warming")
 
 #: How many addresses (scheme, host) a worker remembers to warm pages for.
 ADDRESSES = 4
+#: At most this many pages of occupations changed by the newest release are warmed.
+CHANGED_OCCUPATIONS = 100
 
 
 class Warmer:
@@ -75,11 +78,33 @@ class Warmer:
 
 
 def pages_to_warm() -> list[str]:
-    """The pages most readers start from: home, each route's map, search and downloads."""
+    """The pages most readers start from (home, each route's map, search, downloads, the list
+    of releases) and the pages of the occupations the newest release changed (at most
+    ``CHANGED_OCCUPATIONS``: a first import changes them all)."""
+    from changes.models import Change
+    from occupations.models import Occupation
     from routes.models import Route
 
     maps = [
         route.get_absolute_url()
         for route in Route.objects.filter(pathways__isnull=False).distinct().order_by("sequence")
     ]
-    return [reverse("home"), *maps, reverse("occupations:list"), reverse("downloads")]
+    newest = Change.objects.order_by("-release__number").values("release")[:1]
+    codes = (
+        Change.objects.filter(release=newest)
+        .exclude(occupation_code="")
+        .order_by("occupation_code")
+        .values_list("occupation_code", flat=True)
+        .distinct()[:CHANGED_OCCUPATIONS]
+    )
+    occupations = [
+        o.get_absolute_url() for o in Occupation.objects.filter(code__in=list(codes)).only("code")
+    ]
+    return [
+        reverse("home"),
+        *maps,
+        reverse("occupations:list"),
+        reverse("downloads"),
+        reverse("changes:list"),
+        *sorted(occupations),
+    ]

@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from core.admin_tools import CodeReadOnlyMixin, KnownLabelsInlineMixin
+from core.admin_tools import CodeReadOnlyMixin, KnownLabelsInlineMixin, RecordsReleasesMixin
 from occupations.models import (
     GreenSubTheme,
     GreenTheme,
@@ -154,7 +154,7 @@ class ProgressionOutInline(KnownLabelsInlineMixin, admin.TabularInline):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(CodeReadOnlyMixin, admin.ModelAdmin):
+class OccupationAdmin(RecordsReleasesMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("code",)
     list_display = ["code", "title", "level", "band_label", "status", "route", "cluster"]
     list_filter = [
@@ -269,7 +269,7 @@ def warn_outside_unit_group(request, model_admin, occupation) -> None:
 
 
 @admin.register(Product)
-class ProductAdmin(CodeReadOnlyMixin, admin.ModelAdmin):
+class ProductAdmin(RecordsReleasesMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("code",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name", "type", "level", "status_name", "occupation_count"]
@@ -285,7 +285,7 @@ class ProductAdmin(CodeReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Progression)
-class ProgressionAdmin(admin.ModelAdmin):
+class ProgressionAdmin(RecordsReleasesMixin, admin.ModelAdmin):
     list_display = ["from_occupation", "to_occupation", "directed", "added_by_staff"]
     list_filter = ["directed", "added_by_staff"]
     list_select_related = ["from_occupation", "to_occupation"]
@@ -314,7 +314,7 @@ class GreenThemeAdmin(CodeReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(TypicalJobTitle)
-class TypicalJobTitleAdmin(admin.ModelAdmin):
+class TypicalJobTitleAdmin(RecordsReleasesMixin, admin.ModelAdmin):
     list_display = ["name", "occupation", "is_green"]
     list_filter = ["is_green"]
     list_select_related = ["occupation"]
@@ -343,7 +343,7 @@ class LocalEditAdmin(admin.ModelAdmin):
 
 
 @admin.register(OccupationProduct)
-class OccupationProductAdmin(admin.ModelAdmin):
+class OccupationProductAdmin(RecordsReleasesMixin, admin.ModelAdmin):
     list_display = ["occupation", "product", "name"]
     list_select_related = ["occupation", "product"]
     search_fields = ["occupation__code", "product__code", "name"]

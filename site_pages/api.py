@@ -28,6 +28,7 @@ from django.urls import reverse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
+from changes.api import router as releases_router
 from core.models import DataVersion, ImportRecord
 from core.schemas import ApiError, ApiSchema
 from importers.exports import CREDIT, LICENCE
@@ -41,7 +42,8 @@ logger = logging.getLogger("django.request")
 
 DESCRIPTION = f"""\
 Read-only open data from this site: England's occupational maps (routes, pathways, clusters,
-occupations, products, progression) and their SOC 2010 and SOC 2020 mappings.
+occupations, products, progression) and their SOC 2010 and SOC 2020 mappings, and the releases
+that changed them (what each import or staff edit changed).
 
 Conventions: snake_case field names; codes and slugs identify things in URLs; every resource
 has `url` (its page on this site) and `api_url` (itself in this API), both absolute; dates are
@@ -114,6 +116,7 @@ api.add_router("/occupations", occupations_router)
 api.add_router("/products", products_router)
 api.add_router("/soc", soc_router)
 api.add_router("/suggest", suggest_router)
+api.add_router("/releases", releases_router)
 
 
 def error(request, status: int, message: str, errors=None):

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.test import RequestFactory
 from django.urls import resolve
 
+from changes.models import Release
 from occupations.models import Occupation, Product
 from routes.models import Route
 from socmapping.models import SocGroup, SubUnitGroupMapping
@@ -145,6 +146,10 @@ def example_paths() -> dict[str, str]:
     if mapping is not None:
         unit, suffix = mapping.sub_unit_group.code.split("/")
         paths[f"{API}/soc/2020/{{unit}}/{{suffix}}"] = f"{API}/soc/2020/{unit}/{suffix}"
+    latest = Release.objects.latest_number()
+    if latest:
+        paths[f"{API}/releases"] = f"{API}/releases?page_size=2"
+        paths[f"{API}/releases/{{number}}"] = f"{API}/releases/{latest}"
     for version in (2010, 2020):
         key = f"{API}/soc/{version}/{{code}}"
         if key not in paths and (
@@ -189,6 +194,8 @@ ORDER = [
     ("/soc/2020/{code}", "soc2020-group"),
     ("/soc/2020/{unit}/{suffix}", "sub-unit-group"),
     ("/suggest", "suggest"),
+    ("/releases", "releases"),
+    ("/releases/{number}", "release"),
 ]
 
 

@@ -215,6 +215,7 @@ def api_root(request):
             "products": link("api:products"),
             "soc2010": link("api:soc_groups", 2010),
             "soc2020": link("api:soc_groups", 2020),
+            "releases": link("api:releases"),
             "licence": LICENCE,
             "credit": CREDIT,
         }

@@ -24,7 +24,15 @@ _template: list[tuple[type, list[str], object]] | None = None
 
 
 #: The apps whose tables hold the map data (not Django's own: users, sessions, permissions).
-DATA_APPS = {"core", "routes", "occupations", "socmapping", "importers", "site_pages"}
+DATA_APPS = {
+    "core",
+    "routes",
+    "occupations",
+    "socmapping",
+    "changes",
+    "importers",
+    "site_pages",
+}
 
 
 def project_models() -> list[type]:

@@ -462,6 +462,8 @@ class SampleApi(TestCase):
                 f"{API}/soc/2020/{{code}}",
                 f"{API}/soc/2020/{{unit}}/{{suffix}}",
                 f"{API}/suggest",
+                f"{API}/releases",
+                f"{API}/releases/{{number}}",
             },
         )
         for item in schema["paths"].values():

@@ -100,28 +100,36 @@ def test_an_admin_save_starts_a_new_version(client, bundled):
 @pytest.mark.django_db(transaction=True)
 def test_a_new_version_warms_the_most_read_pages(client, settings, django_assert_num_queries):
     """The first public request that sees a new data version starts one background thread that
-    renders the home page, every route map with a map, the search page and the downloads page
-    into the cache; then the first reader of any of them takes no query. (Committed data: the
-    thread reads through a connection of its own.)"""
+    renders the home page, every route map with a map, the search, downloads and releases pages
+    and the pages of the occupations the newest release changed into the cache; then the first
+    reader of any of them takes no query. (Committed data: the thread reads through a connection
+    of its own.)"""
     from tests.bundled import load_bundled
 
     load_bundled()
     settings.PAGE_WARMING = True
     dataversion.forget()
     version = dataversion.current().number
+    maps = (
+        Route.objects.filter(pathways__isnull=False)
+        .distinct()
+        .order_by("sequence")
+        .values_list("slug", flat=True)
+    )
+    # The bundled data's one release is its first import: every occupation was added.
+    occupations = sorted(
+        f"/occupations/{code}/" for code in Occupation.objects.values_list("code", flat=True)
+    )
+    assert len(occupations) == 67
     expected = [
         "/",
-        *(
-            f"/routes/{slug}/"
-            for slug in Route.objects.filter(pathways__isnull=False)
-            .distinct()
-            .order_by("sequence")
-            .values_list("slug", flat=True)
-        ),
+        *(f"/routes/{slug}/" for slug in maps),
         "/occupations/",
         "/downloads/",
+        "/changes/",
+        *occupations,
     ]
-    assert len(expected) == 4 + 3  # Digital, and the routes of the three sample occupations
+    assert len(expected) == 5 + 3 + 67  # Digital, and the routes of the three sample occupations
     assert all(
         caches["default"].get(page_key(version, "http", "testserver", p)) is None for p in expected
     )
@@ -135,6 +143,7 @@ def test_a_new_version_warms_the_most_read_pages(client, settings, django_assert
     assert stored == expected
     with django_assert_num_queries(0):
         assert client.get("/routes/digital/").status_code == 200
+        assert client.get(occupations[0]).status_code == 200
     # The same version is warmed once: another request starts no thread.
     client.get("/about/")
     assert not [t for t in threading.enumerate() if t.name == "occmaps-warm"]

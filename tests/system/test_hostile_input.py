@@ -271,6 +271,33 @@ class HostileRequests(TestCase):
         else:
             self.check(response, kind, allowed={200})
 
+    @SOME
+    @given(
+        query=query_strings,
+        url=st.sampled_from(
+            [
+                ("/changes/", HTML),
+                ("/changes/1/", HTML),
+                ("/changes/1/changes.csv", CSV),
+            ]
+        ),
+    )
+    def test_release_pages(self, query, url):
+        path, kind = url
+        response = self.fetch(path, query)
+        if kind == CSV and response.status_code == 200:
+            self.assertTrue(response["Content-Type"].startswith(CONTENT_TYPES[CSV]))
+            self.assertTrue(body(response).startswith("release,released_at,"))
+        else:
+            self.check(response, kind, allowed={200, 400})
+
+    @FEW
+    @given(query=query_strings, path=st.sampled_from(["/changes/feed/", "/changes/feed/digital/"]))
+    def test_release_feeds_ignore_their_query_string(self, query, path):
+        response = self.fetch(path, query)
+        self.assertEqual(response.status_code, 200, f"{path}?{query}")
+        self.assertTrue(response["Content-Type"].startswith("application/atom+xml"))
+
     # Path segments.
 
     @SOME
@@ -290,6 +317,8 @@ class HostileRequests(TestCase):
     @given(
         path=st.one_of(
             segments.map(lambda s: f"/routes/{s}/"),
+            segments.map(lambda s: f"/changes/{s}/"),
+            segments.map(lambda s: f"/changes/feed/{s}/"),
             segments.map(lambda s: f"/downloads/{s}"),
             segments.map(lambda s: f"/soc/{s}/"),
             st.tuples(st.sampled_from(["2010", "2020", "0", "9" * 30, "-1"]), segments).map(

@@ -29,8 +29,9 @@ from tests.bundled import load_bundled
 #: Page → queries to render it.
 EXPECTED = {
     "home": 2,
-    "route map": 6,
-    "occupation": 8,  # its progression entries whose occupation is not loaded: one query
+    "route map": 7,  # with the release it last changed in: one query
+    # Its progression entries whose occupation is not loaded: one query; its History: one.
+    "occupation": 9,
     "search": 5,
     # The page's 5 and the text search's 8: the vocabulary's key (2), the
     # occupations and the coding index entries found (2), the occupations those entries lead to
@@ -44,6 +45,9 @@ EXPECTED = {
     "SOC index": 1,
     "downloads": 14,
     "about": 0,
+    "releases": 4,
+    "release": 8,
+    "releases compared": 6,
 }
 
 
@@ -73,6 +77,9 @@ def pages(largest_route: str) -> dict[str, str]:
         "SOC index": "/soc/",
         "downloads": "/downloads/",
         "about": "/about/",
+        "releases": "/changes/",
+        "release": "/changes/1/",
+        "releases compared": "/changes/?from=0&to=1",
     }
 
 
