@@ -91,7 +91,9 @@ def soc_group_url(code: str) -> str:
 def no_results_help(request, filterset) -> dict:
     """What the page offers when nothing matches: what was understood, the ONS job titles the
     words match (which no occupation on the loaded maps is mapped to), the filters to clear."""
-    text = filterset.form.cleaned_data.get("q") or ""
+    # An unbound form (no search at all, on a site with no occupations) was never cleaned.
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    text = cleaned.get("q") or ""
     found = filterset.found
     did_you_mean = ""
     if found and found.parsed and found.parsed.has_corrections:
@@ -99,7 +101,7 @@ def no_results_help(request, filterset) -> dict:
         if corrected.casefold() != text.casefold():
             did_you_mean = corrected
     filters = []
-    for name, value in filterset.form.cleaned_data.items():
+    for name, value in cleaned.items():
         if name in {"q", "sort"} or value in (None, "", [], False):
             continue
         rest = request.GET.copy()

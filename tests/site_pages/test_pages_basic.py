@@ -82,3 +82,13 @@ def test_healthz_reports_a_broken_database_as_503():
         "retry": "30",
         "body": {"status": "error", "database": "unavailable"},
     }
+
+
+@pytest.mark.django_db
+def test_the_search_page_of_a_site_with_no_occupations_says_so(client):
+    """A site just set up (migrated, nothing imported): the search page with no search at all
+    answers, with nothing found, rather than failing on a form that was never cleaned."""
+    response = client.get("/occupations/")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert response.context["help"]["text"] == ""
