@@ -5,6 +5,7 @@ which is the default) refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOST
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -192,6 +193,10 @@ CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "occmaps")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 60 * 60)
 PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
 PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 300)
+# Where the files of /downloads/ are built, once per data version, for every worker to share
+# (site_pages/downloads.py). Any folder the app may write to; the system's temporary folder by
+# default. Several machines each build their own copy.
+DOWNLOADS_DIR = Path(env_str("DOWNLOADS_DIR") or Path(tempfile.gettempdir()) / "occmaps-downloads")
 # What a 503 asks clients to wait before trying again, while the database is unavailable.
 RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
