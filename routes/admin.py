@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from core.admin_tools import CodeReadOnlyMixin
+from core.admin_tools import CodeReadOnlyMixin, FormulaWarningMixin
 from routes.models import Cluster, ClusterGroup, Pathway, Route
 
 
@@ -24,7 +24,7 @@ class PathwayInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class RouteAdmin(FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("api_id",)
     counts = {"pathway_count": "pathways", "occupation_count": "pathways__clusters__occupations"}
     list_display = ["name", "sequence", "pathway_count", "occupation_count", "slug", "api_id"]
@@ -76,7 +76,7 @@ class ClusterGroupInline(admin.TabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class PathwayAdmin(FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("api_id",)
     counts = {"cluster_count": "clusters", "occupation_count": "clusters__occupations"}
     list_display = ["name", "route", "sequence", "cluster_count", "occupation_count", "api_id"]
@@ -97,7 +97,7 @@ class PathwayAdmin(CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ClusterGroup)
-class ClusterGroupAdmin(CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class ClusterGroupAdmin(FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("api_id",)
     counts = {"cluster_count": "clusters"}
     list_display = ["__str__", "pathway", "sequence", "cluster_count", "api_id"]
@@ -114,7 +114,7 @@ class ClusterGroupAdmin(CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class ClusterAdmin(FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("api_id",)
     counts = {"occupation_count": "occupations"}
     list_display = ["name", "pathway", "band", "sequence", "occupation_count", "api_id"]
