@@ -12,6 +12,7 @@ import openpyxl
 
 from core.parsers import clean_text
 from core.problems import Problems
+from importers.soc import xlsx_limits
 from importers.soc.data import (
     BLANK,
     CODE_PATTERNS,
@@ -133,6 +134,8 @@ def claim(data: SocData, kind: str, label: str, problems: Problems) -> bool:
 
 
 def read_workbook(path: Path, label: str, data: SocData, problems: Problems) -> None:
+    if not xlsx_limits.within_limits(path, label, problems):
+        return
     with path.open("rb") as handle:
         try:
             # A file object, so that openpyxl judges the content rather than the file's name.
