@@ -94,9 +94,9 @@ class FormulaWarningMixin:
         if risky:
             messages.warning(
                 request,
-                f"{'; '.join(risky)}: a spreadsheet would run text starting so as a formula. "
-                "The site's CSV downloads put a ' in front of it, so that it shows as text; "
-                "check that it is meant.",
+                f"{'; '.join(risky)}: a spreadsheet would run such text as a formula. The "
+                "site's CSV downloads put a ' in front of it so that it shows as text; check "
+                "that it is meant.",
             )
         return super().construct_change_message(request, form, formsets, add)
 

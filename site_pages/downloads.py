@@ -17,12 +17,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
+import logging
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import connection
@@ -35,6 +38,8 @@ from importers.exports import (
     soc2010_mapping_csv,
     soc2020_sub_unit_group_mapping_csv,
 )
+
+logger = logging.getLogger(__name__)
 
 #: A folder of another data version is removed once it is this old (seconds): long enough for a
 #: request that began before an import to finish sending its file.
@@ -129,6 +134,19 @@ def stored_file(download: Download, site: str, folder: Path | None = None) -> Pa
             fcntl.flock(lock, fcntl.LOCK_UN)
     _remove_old_versions(folder.parent.name)
     return target
+
+
+def opened(download: Download, site: str, folder: Path | None = None) -> tuple[BinaryIO, int]:
+    """The download's content to send and its size: from its stored file or, when the folder
+    cannot be written (a read-only disk, a wrong ``DOWNLOADS_DIR``), built for this request
+    alone, so that the visitor still gets it."""
+    try:
+        path = stored_file(download, site, folder)
+        return path.open("rb"), path.stat().st_size
+    except OSError as error:
+        logger.warning("downloads folder unusable, %s built in memory: %s", download.name, error)
+        content = download.build(site)
+        return io.BytesIO(content), len(content)
 
 
 def _write(target: Path, content: bytes) -> None:

@@ -11,7 +11,7 @@ from occupations.models import Occupation
 from occupations.selectors import routes_with_counts
 from site_pages import apidocs
 from site_pages.api import api
-from site_pages.downloads import DOWNLOADS, stored_file, version_folder
+from site_pages.downloads import DOWNLOADS, opened, version_folder
 
 
 @require_safe
@@ -53,10 +53,11 @@ def downloads(request):
     latest = ImportRecord.objects.latest_of("maps")
     site = site_root(request)
     folder = version_folder(site)
-    files = [
-        {"download": d, "size": stored_file(d, site, folder).stat().st_size}
-        for d in DOWNLOADS.values()
-    ]
+    files = []
+    for download in DOWNLOADS.values():
+        stream, size = opened(download, site, folder)
+        stream.close()
+        files.append({"download": download, "size": size})
     return render(
         request,
         "downloads.html",
@@ -76,8 +77,8 @@ def download_file(request, name):
     download = DOWNLOADS.get(name)
     if download is None:
         raise Http404("No such download")
-    path = stored_file(download, site_root(request))
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=download.name)
+    stream, _ = opened(download, site_root(request))
+    response = FileResponse(stream, as_attachment=True, filename=download.name)
     response["Content-Type"] = download.content_type
     return response
 

@@ -356,9 +356,9 @@ def test_a_title_a_spreadsheet_would_run_is_saved_with_a_warning(client):
     assert occupation.title == HYPERLINK
     assert occupation.job_titles.filter(name="@cluster lead").count() == 1
     assert warnings_of(response) == [
-        "Title starts with '='; Name starts with '@': a spreadsheet would run text starting so "
-        "as a formula. The site's CSV downloads put a ' in front of it, so that it shows as "
-        "text; check that it is meant."
+        "Title starts with '='; Name starts with '@': a spreadsheet would run such text as a "
+        "formula. The site's CSV downloads put a ' in front of it so that it shows as text; "
+        "check that it is meant."
     ]
     # And so they do.
     download = client.get("/occupations/occupations.csv", {"q": "OCC0118"})

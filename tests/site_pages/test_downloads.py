@@ -210,3 +210,19 @@ def test_the_page_shows_the_sizes_of_the_files_it_sends(client, bundled):
             f"{name}, {DOWNLOADS[name].content_type.split('/')[1].split(';')[0].upper()}, " in page
         )
         assert f"{filesizeformat(size)}</p>" in page
+
+
+def test_an_unusable_downloads_folder_still_sends_whole_files(client, bundled, settings, tmp_path):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    settings.DOWNLOADS_DIR = not_a_folder
+    page = client.get("/downloads/")
+    assert page.status_code == 200
+    response = client.get("/downloads/occupational-maps.json")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(content)
+    assert len(json.loads(content)["occupations"]) == 67
+    assert f"occupational-maps.json, JSON, {filesizeformat(len(content))}</p>" in (
+        page.content.decode()
+    )
