@@ -54,7 +54,7 @@ PAGES = (
     Page("search", "search, no text"),
     Page("search with text", "search with text"),
     Page("SOC unit group", "SOC 2020 unit group with the most occupations"),
-    Page("CSV download", "CSV download (every occupation, streamed)"),
+    Page("CSV download", "CSV download (every occupation)"),
 )
 
 
