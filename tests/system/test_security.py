@@ -73,6 +73,7 @@ class Headers(TestCase):
         for name, url in HTML_PAGES.items() | FILES.items():
             with self.subTest(name):
                 response = self.client.get(url, secure=True)
+                response.close()  # a file download is sent from an open file
                 self.assertLess(response.status_code, 500, url)
                 self.assert_security_headers(response, url)
 
