@@ -63,7 +63,7 @@ PAGES = (
     Page("search with a typo", "search with a misspelt word"),
     Page("search, ONS job title", "search finding an ONS job title"),
     Page("SOC unit group", "SOC 2020 unit group with the most occupations"),
-    Page("CSV download", "CSV download (every occupation, streamed)"),
+    Page("CSV download", "CSV download (every occupation)"),
 )
 
 

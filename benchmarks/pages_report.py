@@ -58,7 +58,7 @@ def render_table(results: DatabaseResults) -> list[str]:
             f"| {label} | `{probe_['paths'][page.key]}` | {timing.size / 1024:,.1f} | "
             f"{probe_['queries'][page.key]} | {ms(timing.median_ms)} | {ms(timing.p95_ms)} | "
             f"{ms(timing.app_cpu_ms)} | {ms(timing.db_cpu_ms)} | "
-            f"{ms(cached.median_ms) if cached else '– (streamed)'} | "
+            f"{ms(cached.median_ms) if cached else '–'} | "
             f"{ms(revalidated.median_ms) if revalidated else '–'} | "
             f"{ms(static.median_ms) if static else '–'} |"
         )

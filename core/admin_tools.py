@@ -1,10 +1,14 @@
-"""Admin pieces: change forms whose queries stay fixed however many inline rows they show, and
-staff edits that become releases."""
+"""Admin pieces: change forms whose queries stay fixed however many inline rows they show,
+codes fixed once created, staff edits that become releases, and a warning for text that a
+spreadsheet would run."""
 
+from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import router, transaction
+from django.utils.text import capfirst
 
 from core import releases
+from core.spreadsheet import starts_formula
 
 
 class KnownLabelsAutocomplete(AutocompleteSelect):
@@ -102,3 +106,38 @@ class RecordsReleasesMixin:
 
     def changelist_view(self, request, *args, **kwargs):
         return self._in_release(request, super().changelist_view, *args, **kwargs)
+
+
+class FormulaWarningMixin:
+    """Warn (without refusing) when a saved text starts as a spreadsheet formula would (``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return): the CSV downloads write such a cell with
+    a leading quote (``core.spreadsheet``), and staff should know that it looked like one."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        risky = formula_fields(form)
+        for formset in formsets or []:
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and not _deleted(inline_form):
+                    risky += formula_fields(inline_form)
+        if risky:
+            messages.warning(
+                request,
+                f"{'; '.join(risky)}: a spreadsheet would run such text as a formula. The "
+                "site's CSV downloads put a ' in front of it so that it shows as text; check "
+                "that it is meant.",
+            )
+        return super().construct_change_message(request, form, formsets, add)
+
+
+def formula_fields(form) -> list[str]:
+    """``Title starts with "="`` for each text the form was given that starts as a formula."""
+    found = []
+    for name, value in getattr(form, "cleaned_data", {}).items():
+        if isinstance(value, str) and starts_formula(value):
+            label = form.fields[name].label if name in form.fields else name
+            found.append(f"{capfirst(label)} starts with {value[0]!r}")
+    return found
+
+
+def _deleted(form) -> bool:
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.fetching import Fetcher
 from core.importing import ImportOutcome, keyed, sync_rows
@@ -32,6 +33,8 @@ from core.parsers import (
     json_from_bytes,
     list_field,
     parse_date,
+    shown,
+    validated,
     whole_number,
 )
 from core.problems import Problems
@@ -46,6 +49,25 @@ MAX_SMALL_INT = 32_767
 KSB_KEYS = ("knowledges", "skills", "behaviours")
 
 _validate_url = URLValidator(schemes=["http", "https"])
+
+
+class StandardRecord(BaseModel):
+    """The text fields of one standard in the source, strictly typed: a list or a number where
+    text belongs is refused, not turned into text. The numbers (which the API gives as numbers
+    or as text), lists and the provider are checked by the parsers below."""
+
+    model_config = ConfigDict(strict=True, populate_by_name=True, extra="ignore")
+
+    reference_number: str | None = Field(None, alias="referenceNumber")
+    title: str | None = None
+    status: str | None = None
+    occupation_code: str | None = Field(None, alias="occupationCode")
+    approved_for_delivery: str | None = Field(None, alias="approvedForDelivery")
+    standard_page_url: str | None = Field(None, alias="standardPageUrl")
+    route: str | None = None
+    pathway: str | None = None
+    cluster: str | None = None
+    overview_of_role: str | None = Field(None, alias="overviewOfRole")
 
 
 @dataclass
@@ -145,7 +167,10 @@ def read_standard(item, where: str, problems: Problems) -> Standard | None:
     if not isinstance(item, dict):
         problems.add(where, "expected a standard object")
         return None
-    reference = clean_text(item.get("referenceNumber")).upper()
+    raw_reference = item.get("referenceNumber")
+    reference = clean_text(raw_reference).upper() if isinstance(raw_reference, str) else ""
+    if validated(StandardRecord, item, f"{where} {reference}".strip(), problems) is None:
+        return None
     if not reference:
         problems.add(where, "referenceNumber: missing or empty")
         return None
@@ -217,7 +242,11 @@ def _version(item: dict, where: str, problems: Problems) -> str:
     value = item.get(key)
     if value in (None, ""):
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, float):
+        # 1.10 read as a number is 1.1: only text says which version it is.
+        problems.add(where, f"{key}: {value!r}: expected text like '1.10', not a number")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
         problems.add(where, f"{key}: {value!r}: not a version number like 1.1")
         return ""
     text = str(value).strip()
@@ -250,7 +279,15 @@ def _eqa_provider(item: dict, where: str, problems: Problems) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
-        name = clean_text(value.get("providerName"))
+        provider = value.get("providerName")
+        if provider is not None and not isinstance(provider, str):
+            problems.add(
+                where,
+                f"eQAProvider.providerName: {shown(provider)}: expected text, not "
+                f"{type(provider).__name__}",
+            )
+            return ""
+        name = clean_text(provider)
     elif isinstance(value, str):
         name = clean_text(value)
     else:

@@ -6,6 +6,7 @@ which is the default) refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOST
 
 import math
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -247,6 +248,10 @@ DATA_VERSION_REFRESH_SECONDS = env_int("DATA_VERSION_REFRESH_SECONDS", 1)
 # Each worker renders the most read pages into the cache when it sees a new data version
 # (occmaps/warming.py), so that the first reader after an import does not wait for them.
 PAGE_WARMING = env_bool("PAGE_WARMING", True)
+# Where the files of /downloads/ are built, once per data version, for every worker to share
+# (site_pages/downloads.py). Any folder the app may write to; the system's temporary folder by
+# default. Several machines each build their own copy.
+DOWNLOADS_DIR = Path(env_str("DOWNLOADS_DIR") or Path(tempfile.gettempdir()) / "occmaps-downloads")
 # What a 503 asks clients to wait before trying again, while the database is unavailable.
 RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

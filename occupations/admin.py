@@ -8,7 +8,12 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from core.admin_tools import CodeReadOnlyMixin, KnownLabelsInlineMixin, RecordsReleasesMixin
+from core.admin_tools import (
+    CodeReadOnlyMixin,
+    FormulaWarningMixin,
+    KnownLabelsInlineMixin,
+    RecordsReleasesMixin,
+)
 from occupations.models import (
     GreenSubTheme,
     GreenTheme,
@@ -154,7 +159,9 @@ class ProgressionOutInline(KnownLabelsInlineMixin, admin.TabularInline):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(RecordsReleasesMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class OccupationAdmin(
+    RecordsReleasesMixin, FormulaWarningMixin, CodeReadOnlyMixin, admin.ModelAdmin
+):
     source_codes = ("code",)
     list_display = ["code", "title", "level", "band_label", "status", "route", "cluster"]
     list_filter = [
@@ -269,7 +276,7 @@ def warn_outside_unit_group(request, model_admin, occupation) -> None:
 
 
 @admin.register(Product)
-class ProductAdmin(RecordsReleasesMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class ProductAdmin(RecordsReleasesMixin, FormulaWarningMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("code",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name", "type", "level", "status_name", "occupation_count"]
@@ -306,7 +313,7 @@ class GreenSubThemeInline(admin.TabularInline):
 
 
 @admin.register(GreenTheme)
-class GreenThemeAdmin(CodeReadOnlyMixin, admin.ModelAdmin):
+class GreenThemeAdmin(FormulaWarningMixin, CodeReadOnlyMixin, admin.ModelAdmin):
     source_codes = ("theme_id",)
     list_display = ["name", "theme_id"]
     search_fields = ["name", "sub_themes__name"]
@@ -314,7 +321,7 @@ class GreenThemeAdmin(CodeReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(TypicalJobTitle)
-class TypicalJobTitleAdmin(RecordsReleasesMixin, admin.ModelAdmin):
+class TypicalJobTitleAdmin(RecordsReleasesMixin, FormulaWarningMixin, admin.ModelAdmin):
     list_display = ["name", "occupation", "is_green"]
     list_filter = ["is_green"]
     list_select_related = ["occupation"]
@@ -343,7 +350,7 @@ class LocalEditAdmin(admin.ModelAdmin):
 
 
 @admin.register(OccupationProduct)
-class OccupationProductAdmin(RecordsReleasesMixin, admin.ModelAdmin):
+class OccupationProductAdmin(RecordsReleasesMixin, FormulaWarningMixin, admin.ModelAdmin):
     list_display = ["occupation", "product", "name"]
     list_select_related = ["occupation", "product"]
     search_fields = ["occupation__code", "product__code", "name"]
@@ -355,7 +362,7 @@ class OccupationProductAdmin(RecordsReleasesMixin, admin.ModelAdmin):
 
 
 @admin.register(GreenSubTheme)
-class GreenSubThemeAdmin(admin.ModelAdmin):
+class GreenSubThemeAdmin(FormulaWarningMixin, admin.ModelAdmin):
     list_display = ["name", "theme", "sub_theme_id"]
     list_select_related = ["theme"]
     search_fields = ["name", "theme__name"]

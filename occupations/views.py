@@ -1,16 +1,17 @@
-import csv
+import io
 import json
 import re
 from itertools import groupby
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.querystring import query_parameters
+from core.spreadsheet import SafeWriter
 from occupations import search as text_search
 from occupations import selectors
 from occupations.diagram import Node, layout, layout_vertical
@@ -186,14 +187,11 @@ def download_rows(request, queryset):
         }
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
 @require_safe
 @query_parameters(filterset=OccupationFilter)
 def occupation_download(request, fmt):
+    """The search's occupations as CSV or JSON, built whole before anything is sent: a database
+    failure part-way is the friendly 503, never a shorter file that looks complete."""
     filterset, valid = search(request)
     if not valid:
         return render(
@@ -209,24 +207,18 @@ def occupation_download(request, fmt):
     )
     rows = download_rows(request, queryset)
     if fmt == "csv":
-        writer = csv.DictWriter(Echo(), fieldnames=CSV_COLUMNS)
-
-        def lines():
-            yield writer.writeheader()
-            for row in rows:
-                yield writer.writerow({**row, "product_types": "; ".join(row["product_types"])})
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        stream = io.StringIO(newline="")
+        # Every cell through formula_safe: a title such as =HYPERLINK(...) is not run.
+        writer = SafeWriter(stream)
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            row["product_types"] = "; ".join(row["product_types"])
+            writer.writerow(row[column] for column in CSV_COLUMNS)
+        response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="occupations.csv"'
         return response
-
-    def chunks():
-        yield '{"occupations": ['
-        for number, row in enumerate(rows):
-            yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
-        yield "]}"
-
-    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    content = json.dumps({"occupations": list(rows)}, ensure_ascii=False)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="occupations.json"'
     return response
 

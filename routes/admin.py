@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from core.admin_tools import CodeReadOnlyMixin, RecordsReleasesMixin
+from core.admin_tools import CodeReadOnlyMixin, FormulaWarningMixin, RecordsReleasesMixin
 from routes.models import Cluster, ClusterGroup, Pathway, Route
 
 
@@ -24,7 +24,9 @@ class PathwayInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(RecordsReleasesMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class RouteAdmin(
+    RecordsReleasesMixin, FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin
+):
     source_codes = ("api_id",)
     counts = {"pathway_count": "pathways", "occupation_count": "pathways__clusters__occupations"}
     list_display = ["name", "sequence", "pathway_count", "occupation_count", "slug", "api_id"]
@@ -76,7 +78,9 @@ class ClusterGroupInline(admin.TabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(RecordsReleasesMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class PathwayAdmin(
+    RecordsReleasesMixin, FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin
+):
     source_codes = ("api_id",)
     counts = {"cluster_count": "clusters", "occupation_count": "clusters__occupations"}
     list_display = ["name", "route", "sequence", "cluster_count", "occupation_count", "api_id"]
@@ -97,7 +101,9 @@ class PathwayAdmin(RecordsReleasesMixin, CountsMixin, CodeReadOnlyMixin, admin.M
 
 
 @admin.register(ClusterGroup)
-class ClusterGroupAdmin(RecordsReleasesMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class ClusterGroupAdmin(
+    RecordsReleasesMixin, FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin
+):
     source_codes = ("api_id",)
     counts = {"cluster_count": "clusters"}
     list_display = ["__str__", "pathway", "sequence", "cluster_count", "api_id"]
@@ -114,7 +120,9 @@ class ClusterGroupAdmin(RecordsReleasesMixin, CountsMixin, CodeReadOnlyMixin, ad
 
 
 @admin.register(Cluster)
-class ClusterAdmin(RecordsReleasesMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin):
+class ClusterAdmin(
+    RecordsReleasesMixin, FormulaWarningMixin, CountsMixin, CodeReadOnlyMixin, admin.ModelAdmin
+):
     source_codes = ("api_id",)
     counts = {"occupation_count": "occupations"}
     list_display = ["name", "pathway", "band", "sequence", "occupation_count", "api_id"]

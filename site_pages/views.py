@@ -1,31 +1,19 @@
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core.dataversion import data_version
 from core.models import ImportRecord
 from core.querystring import query_parameters
-from importers.exports import (
-    CREDIT,
-    DISCLAIMER,
-    LICENCE,
-    SOC2010_COLUMNS,
-    SOC2020_SUB_UNIT_GROUP_COLUMNS,
-    maps_json,
-    soc2010_mapping_csv,
-    soc2020_sub_unit_group_mapping_csv,
-)
+from importers.exports import CREDIT, DISCLAIMER, LICENCE
 from occupations.models import Occupation
 from occupations.selectors import routes_with_counts
 from site_pages import apidocs
 from site_pages.api import api
+from site_pages.downloads import DOWNLOADS, opened, version_folder
 
 
 @require_safe
@@ -62,75 +50,22 @@ def about(request):
     return render(request, "about.html")
 
 
-@dataclass(frozen=True)
-class Download:
-    name: str
-    title: str
-    content_type: str
-    description: str
-    columns: list[str]
-
-    def build(self, request) -> bytes:
-        if self.name == "soc2010-mapping.csv":
-            return soc2010_mapping_csv()
-        if self.name == "soc2020-sub-unit-group-mapping.csv":
-            return soc2020_sub_unit_group_mapping_csv()
-        return maps_json(request.build_absolute_uri("/").rstrip("/"))
-
-
-DOWNLOADS = {
-    d.name: d
-    for d in [
-        Download(
-            "soc2010-mapping.csv",
-            "Occupations mapped to SOC 2010",
-            "text/csv; charset=utf-8",
-            "One row for each occupation with a SOC 2010 mapping: its closest SOC 2010 unit group.",
-            SOC2010_COLUMNS,
-        ),
-        Download(
-            "soc2020-sub-unit-group-mapping.csv",
-            "Occupations mapped to SOC 2020 extension sub-unit groups",
-            "text/csv; charset=utf-8",
-            "One row for each occupation and sub-unit group; primary says which one is the "
-            "occupation's main match (yes or no).",
-            SOC2020_SUB_UNIT_GROUP_COLUMNS,
-        ),
-        Download(
-            "occupational-maps.json",
-            "The whole map as JSON",
-            "application/json; charset=utf-8",
-            "Every route, pathway, cluster and occupation, with products, SOC codes and "
-            "progression, in the shapes of the Occupational Maps API (occupations as API "
-            "occupation objects). The import_maps command reads it back.",
-            [],
-        ),
-    ]
-}
-
-
-def download_content(request, download: Download, version: str) -> bytes:
-    """A download's bytes, built once per data version and kept in the cache; the whole map
-    holds absolute URLs, so it is kept per scheme and host (``X-Forwarded-Proto`` included)."""
-    key = f"download:{version}:{download.name}"
-    if download.name == "occupational-maps.json":
-        key += f":{request.scheme}:{request.get_host()}"
-    content = cache.get(key)
-    if content is None:
-        content = download.build(request)
-        cache.set(key, content, timeout=60 * 60 * 24)
-    return content
+def site_root(request) -> str:
+    """The site's address, which the map export's links start with."""
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 @require_safe
 @query_parameters()
 def downloads(request):
-    version = data_version()
     latest = ImportRecord.objects.latest_of("maps")
-    files = [
-        {"download": d, "size": len(download_content(request, d, version))}
-        for d in DOWNLOADS.values()
-    ]
+    site = site_root(request)
+    folder = version_folder(site)
+    files = []
+    for download in DOWNLOADS.values():
+        stream, size = opened(download, site, folder)
+        stream.close()
+        files.append({"download": download, "size": size})
     return render(
         request,
         "downloads.html",
@@ -147,13 +82,13 @@ def downloads(request):
 @require_safe
 @query_parameters()
 def download_file(request, name):
+    """A download, sent from the file built for this data version (``site_pages.downloads``)."""
     download = DOWNLOADS.get(name)
     if download is None:
         raise Http404("No such download")
-    response = HttpResponse(
-        download_content(request, download, data_version()), content_type=download.content_type
-    )
-    response["Content-Disposition"] = f'attachment; filename="{download.name}"'
+    stream, _ = opened(download, site_root(request))
+    response = FileResponse(stream, as_attachment=True, filename=download.name)
+    response["Content-Type"] = download.content_type
     return response
 
 

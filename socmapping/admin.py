@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from core.admin_tools import RecordsReleasesMixin
+from core.admin_tools import FormulaWarningMixin, RecordsReleasesMixin
 from occupations.models import LocalEdit
 from socmapping.models import (
     SocGroup,
@@ -15,7 +15,7 @@ from socmapping.models import (
 CLASSIFICATION_PERMISSION = "socmapping.edit_soc_classification"
 
 
-class ClassificationAdmin(RecordsReleasesMixin, admin.ModelAdmin):
+class ClassificationAdmin(RecordsReleasesMixin, FormulaWarningMixin, admin.ModelAdmin):
     """The ONS classification is read-only, but for staff with the specific permission."""
 
     def has_add_permission(self, request):
@@ -53,7 +53,7 @@ class SocIndexPairAdmin(ClassificationAdmin):
 
 
 @admin.register(SocMapping)
-class SocMappingAdmin(RecordsReleasesMixin, admin.ModelAdmin):
+class SocMappingAdmin(RecordsReleasesMixin, FormulaWarningMixin, admin.ModelAdmin):
     list_display = ["occupation", "soc2010", "soc2020"]
     list_select_related = ["occupation", "soc2010", "soc2020"]
     search_fields = ["occupation__code", "occupation__title", "soc2010__code", "soc2020__code"]
@@ -66,7 +66,7 @@ class SocMappingAdmin(RecordsReleasesMixin, admin.ModelAdmin):
 
 
 @admin.register(SubUnitGroupMapping)
-class SubUnitGroupMappingAdmin(RecordsReleasesMixin, admin.ModelAdmin):
+class SubUnitGroupMappingAdmin(RecordsReleasesMixin, FormulaWarningMixin, admin.ModelAdmin):
     list_display = ["occupation", "sub_unit_group", "is_primary"]
     list_filter = ["is_primary"]
     list_select_related = ["occupation", "sub_unit_group"]

@@ -79,3 +79,12 @@ def empty_cache():
 
     cache.clear()
     dataversion.forget()
+
+
+@pytest.fixture(autouse=True)
+def downloads_folder(tmp_path_factory):
+    """Each test builds its own /downloads/ files: a test database's data version starts again
+    with each test, and its files must not be another test's."""
+    folder = tmp_path_factory.mktemp("downloads")
+    with override_settings(DOWNLOADS_DIR=folder):
+        yield folder

@@ -12,6 +12,7 @@ import python_calamine
 
 from core.parsers import clean_text
 from core.problems import Problems
+from importers.soc import xlsx_limits
 from importers.soc.data import (
     BLANK,
     CODE_PATTERNS,
@@ -159,6 +160,8 @@ def cell_value(value):
 
 
 def read_workbook(path: Path, label: str, data: SocData, problems: Problems) -> None:
+    if not xlsx_limits.within_limits(path, label, problems):
+        return
     with path.open("rb") as handle:
         try:
             # A file object, so that the content is judged rather than the file's name.

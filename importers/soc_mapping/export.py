@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import TextIO
 
+from core.spreadsheet import SafeWriter
 from importers.soc_mapping.layout import (
     COLUMNS,
     SCHEMES,
@@ -64,9 +64,11 @@ def export_rows(scheme: str) -> list[list[str]]:
 
 
 def write_csv(scheme: str, stream: TextIO, rows: Iterable[list[str]] | None = None) -> int:
-    """Write the export to ``stream`` (opened with ``newline=""``); return the number of rows."""
+    """Write the export to ``stream`` (opened with ``newline=""``); return the number of rows.
+    A cell a spreadsheet would run as a formula is written with a leading quote
+    (``core.spreadsheet``); the importer takes it off again."""
     rows = export_rows(scheme) if rows is None else list(rows)
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = SafeWriter(stream, lineterminator="\n")
     writer.writerow(COLUMNS[scheme])
     writer.writerows(rows)
     return len(rows)

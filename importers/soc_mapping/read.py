@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.problems import Problems
+from core.spreadsheet import formula_unsafe
 from importers.soc_mapping.layout import (
     FALSE,
     OCCUPATION_COLUMNS,
@@ -161,7 +162,8 @@ def _read_rows(reader, source: MappingFile, problems: Problems) -> None:
         line = last_line + 1
         last_line = reader.line_num
         if any(cell.strip() for cell in cells):
-            source.rows.append((line, cells))
+            # A cell the export quoted against spreadsheet formulas reads back as it was.
+            source.rows.append((line, [formula_unsafe(cell) for cell in cells]))
 
 
 def _columns(header, scheme, where, source: MappingFile, problems: Problems) -> dict | None:

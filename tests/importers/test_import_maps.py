@@ -398,6 +398,25 @@ def test_bad_records_are_refused_with_their_place_and_nothing_changes(
             "mapHierarchy.clusterId: 9223372036854775808: must be between 0 and 2147483647",
         ),
         (lambda d: d["mapHierarchy"].pop("routeId"), "mapHierarchy.routeId: missing"),
+        (
+            lambda d: d.update(overview={"text": "Collecting data"}),
+            "record OCC0118: overview: {'text': 'Collecting data'}: expected text, not dict",
+        ),
+        (lambda d: d.update(versionNo=1.1), "record OCC0118: versionNo: 1.1: expected text, not"),
+        (
+            lambda d: d.update(summary=["<p>Data</p>"]),
+            "record OCC0118: summary: ['<p>Data</p>']: expected text, not list",
+        ),
+        (lambda d: d.update(keywords=["data", 7]), "record OCC0118: keywords[1]: 7: expected text"),
+        (
+            lambda d: d["mapHierarchy"].update(clusterName=189),
+            "mapHierarchy.clusterName: 189: expected text, not int",
+        ),
+        (
+            lambda d: d["products"][0].update(careerStarter="true"),
+            "products[0].careerStarter: 'true': expected true or false",
+        ),
+        (lambda d: d.update(status=1.0), "record OCC0118: status: 1.0: not a whole number"),
     ],
 )
 def test_wrong_types_are_refused_not_turned_into_text_or_truth(

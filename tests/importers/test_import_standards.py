@@ -277,6 +277,34 @@ REJECTIONS = {
         change(5, typicalJobTitles=[{"name": "Developer"}]),
         "[5] ST0128: typicalJobTitles: expected a list of names",
     ),
+    "reference as a list": (
+        change(0, referenceNumber=["ST0118"]),
+        "[0]: referenceNumber: ['ST0118']: expected text, not list",
+    ),
+    "title as a list": (
+        change(0, title=["Data", "analyst"]),
+        "[0] ST0118: title: ['Data', 'analyst']: expected text, not list",
+    ),
+    "status as an object": (
+        change(3, status={"name": "Retired"}),
+        "[3] ST0505: status: {'name': 'Retired'}: expected text, not dict",
+    ),
+    "occupation code as a number": (
+        change(5, occupationCode=128),
+        "[5] ST0128: occupationCode: 128: expected text, not int",
+    ),
+    "page as a list": (
+        change(4, standardPageUrl=["https://example.org/a"]),
+        "[4] ST0795: standardPageUrl: ['https://example.org/a']: expected text, not list",
+    ),
+    "provider name as a list": (
+        change(0, eQAProvider={"providerName": ["Ofqual"]}),
+        "[0] ST0118: eQAProvider.providerName: ['Ofqual']: expected text, not list",
+    ),
+    "version as a number": (
+        change(0, version=1.1),
+        "[0] ST0118: version: 1.1: expected text like '1.10', not a number",
+    ),
     "same version twice": (
         [*good_records(), good_records()[0]],
         "[7] ST0118: version: 1.1: this version of ST0118 is also in ",

@@ -635,3 +635,53 @@ def test_the_checks_against_the_database_run_inside_the_import_lock(digital, tmp
     ):
         run("soc2010", path)
     assert seen == [True]
+
+
+# Formulas (OWASP CSV injection) ----------------------------------------------------------------
+
+FORMULAS = {
+    "OCC0117": '=HYPERLINK("http://evil.example","Software developer")',
+    "OCC0118": "=cmd|' /C calc'!A0",
+    "OCC0119A": "+1+cmd|' /C calc'!A0",
+    "OCC0120A": "-2+3+cmd|' /C calc'!A0",
+    "OCC0116": "@SUM(1+9)*cmd|' /C calc'!A0",
+}
+
+
+@pytest.mark.parametrize("scheme", ["soc2010", "soc2020ext"])
+def test_the_export_writes_no_cell_a_spreadsheet_would_run(digital, scheme):
+    for code, title in FORMULAS.items():
+        Occupation.objects.filter(code=code).update(title=title)
+    written = rows(export(scheme))
+    title = COLUMNS[scheme].index("occupation_title")
+    titles = {row[0]: row[title] for row in written[1:]}
+    assert {code: titles[code] for code in FORMULAS if code in titles} == {
+        code: "'" + formula for code, formula in FORMULAS.items() if code in titles
+    }
+    assert len([code for code in FORMULAS if code in titles]) >= 4
+    for row in written:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+@pytest.mark.parametrize("scheme", ["soc2010", "soc2020ext"])
+def test_a_neutralised_export_reads_back_as_it_was(digital, tmp_path, scheme):
+    from importers.soc_mapping import read_bytes
+
+    for code, title in FORMULAS.items():
+        Occupation.objects.filter(code=code).update(title=title)
+    first = export(scheme)
+    source, problems = read_bytes(first.encode(), "mapping.csv", scheme)
+    assert not problems
+    title = COLUMNS[scheme].index("occupation_title")
+    read_titles = {cells[0]: cells[title] for _, cells in source.rows}
+    database = dict(Occupation.objects.values_list("code", "title"))
+    assert read_titles == {code: database[code] for code in read_titles}
+    before = soc2010_rows() if scheme == "soc2010" else sub_unit_group_rows()
+    if scheme == "soc2010":
+        SocMapping.objects.update(soc2010=None)
+    else:
+        SubUnitGroupMapping.objects.all().delete()
+    run(scheme, save(tmp_path, first))
+    assert (soc2010_rows() if scheme == "soc2010" else sub_unit_group_rows()) == before
+    assert export(scheme) == first

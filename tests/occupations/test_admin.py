@@ -328,3 +328,60 @@ def test_a_public_page_shows_an_admin_edit_on_the_next_request(superuser_client,
     assert occupation.title in public.content.decode()
     change(superuser_client, occupation, title="Freshly edited title")
     assert "Freshly edited title" in client.get(occupation.get_absolute_url()).content.decode()
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example","Software developer")'
+
+
+def warnings_of(response) -> list[str]:
+    """The formula warnings the admin gave (it warns of other things too)."""
+    return [
+        str(m)
+        for m in response.context["messages"]
+        if m.level_tag == "warning" and "formula" in str(m)
+    ]
+
+
+def test_a_title_a_spreadsheet_would_run_is_saved_with_a_warning(client):
+    load_bundled()
+    client.force_login(user_in(MAP_EDITORS))
+    occupation = Occupation.objects.get(code="OCC0118")
+    url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
+    data = form_data(client.get(url)) | {"title": HYPERLINK}
+    assert data["job_titles-0-name"]
+    data["job_titles-0-name"] = "@cluster lead"
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    occupation.refresh_from_db()
+    assert occupation.title == HYPERLINK
+    assert occupation.job_titles.filter(name="@cluster lead").count() == 1
+    assert warnings_of(response) == [
+        "Title starts with '='; Name starts with '@': a spreadsheet would run such text as a "
+        "formula. The site's CSV downloads put a ' in front of it so that it shows as text; "
+        "check that it is meant."
+    ]
+    # And so they do.
+    download = client.get("/occupations/occupations.csv", {"q": "OCC0118"})
+    assert f"'{HYPERLINK}".replace('"', '""') in download.content.decode()
+
+
+@pytest.mark.parametrize("name", ["+44 cluster", "-cmd|' /C calc'!A0", "\tTabbed"])
+def test_a_cluster_name_a_spreadsheet_would_run_warns(superuser_client, name):
+    load_bundled()
+    cluster = Cluster.objects.order_by("pk").first()
+    url = reverse("admin:routes_cluster_change", args=[cluster.pk])
+    data = form_data(superuser_client.get(url)) | {"name": name}
+    response = superuser_client.post(url, data, follow=True)
+    cluster.refresh_from_db()
+    assert cluster.name == name.strip()
+    assert len(warnings_of(response)) == (0 if name.startswith("\t") else 1)
+
+
+def test_plain_text_and_negative_numbers_give_no_warning(superuser_client):
+    load_bundled()
+    occupation = Occupation.objects.get(code="OCC0118")
+    url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
+    data = form_data(superuser_client.get(url)) | {"title": "Data analyst (level 4)"}
+    response = superuser_client.post(url, data, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    assert warnings_of(response) == []

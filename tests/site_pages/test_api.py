@@ -545,14 +545,13 @@ def api_schema(digital, db, settings):
 def csv_rows(client, query=""):
     response = client.get(f"/occupations/occupations.csv?{query}")
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
 def json_rows(client, query=""):
     response = client.get(f"/occupations/occupations.json?{query}")
     assert response.status_code == 200
-    return json.loads(b"".join(response.streaming_content))["occupations"]
+    return json.loads(response.content)["occupations"]
 
 
 def all_results(client, path) -> tuple[int, list]:
@@ -617,7 +616,7 @@ class TestDigital:
     def test_the_api_and_the_map_export_and_the_home_page_agree(self, client):
         export = client.get("/downloads/occupational-maps.json")
         assert export.status_code == 200
-        exported = {o["stdCode"]: o for o in json.loads(export.content)["occupations"]}
+        exported = {o["stdCode"]: o for o in json.loads(export.getvalue())["occupations"]}
         count, listed = all_results(client, f"{API}/occupations?page_size=100")
         assert count == len(listed) == len(exported) == Occupation.objects.count() == 64 + 3
         assert {o["code"] for o in listed} == set(exported)

@@ -178,10 +178,7 @@ class BundledPages(TestCase):
         response = self.client.get(
             reverse("occupations:download_json"), {"q": occupation.code.lower()}
         )
-        codes = [
-            row["occupation_code"]
-            for row in json.loads(b"".join(response.streaming_content))["occupations"]
-        ]
+        codes = [row["occupation_code"] for row in json.loads(body(response))["occupations"]]
         self.assertEqual(codes, [occupation.code])
         response = self.client.get(
             reverse("occupations:list"), {"soc2010": occupation.soc.soc2010.code}

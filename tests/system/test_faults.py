@@ -561,7 +561,7 @@ def test_the_json_export_read_into_an_empty_database_reproduces_the_map(client, 
 
     response = client.get("/downloads/occupational-maps.json")
     export = tmp_path / "export.json"
-    export.write_bytes(response.content)
+    export.write_bytes(response.getvalue())
 
     for model in (Occupation, Route):
         model.objects.all().delete()

@@ -101,6 +101,8 @@ class Headers(TestCase):
         for name, url in HTML_PAGES.items() | FILES.items():
             with self.subTest(name):
                 response = self.client.get(url, secure=True)
+                if response.streaming:  # a file download: read to the end, which closes it
+                    b"".join(response.streaming_content)
                 self.assertLess(response.status_code, 500, url)
                 self.assert_security_headers(response, url)
 
