@@ -30,7 +30,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import connection
 
-from core.models import DataVersion
+from core import dataversion
 from importers.exports import (
     SOC2010_COLUMNS,
     SOC2020_SUB_UNIT_GROUP_COLUMNS,
@@ -108,8 +108,8 @@ def version_folder(site: str) -> Path:
     """The folder of the current data version's files for ``site`` (the map export's links are
     absolute). The version's time is in the name too, so a database made anew, whose versions
     start again from 1, never finds the files of the old one."""
-    current = DataVersion.current()
-    stamp = f"v{current.version}-{int(current.changed_at.timestamp() * 1_000_000)}"
+    current = dataversion.current()  # held by the worker: no query
+    stamp = f"v{current.number}-{current.changed_at}"
     return database_folder() / stamp / _digest(site)
 
 

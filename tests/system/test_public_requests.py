@@ -53,19 +53,28 @@ def test_an_answer_for_forwarded_https_is_not_served_over_plain_http(client, bun
     ``SECURE_PROXY_SSL_HEADER`` says); later plain-HTTP readers must not get those. (Both send
     ``Host``, as every browser does.)"""
     https = {"Host": "testserver", "X-Forwarded-Proto": "https"}
-    forwarded = client.get(path, headers=https)
+    forwarded, forwarded_body = answer(client, path, https)
     assert forwarded.status_code == 200
-    assert b'"https://testserver/' in forwarded.content
+    assert b'"https://testserver/' in forwarded_body
     assert "Strict-Transport-Security" in forwarded
 
-    plain = client.get(path, headers={"Host": "testserver"})
+    plain, plain_body = answer(client, path, {"Host": "testserver"})
     assert plain.status_code == 200
-    assert b"https://testserver/" not in plain.content
-    assert b'"http://testserver/' in plain.content
+    assert b"https://testserver/" not in plain_body
+    assert b'"http://testserver/' in plain_body
     assert "Strict-Transport-Security" not in plain
     # And the other way round: each scheme has its own entry.
-    again = client.get(path, headers=https)
-    assert again.content == forwarded.content
+    assert answer(client, path, https)[1] == forwarded_body
+
+
+def answer(client, path: str, headers: dict):
+    """The response and its whole body (a download is a file, sent in chunks and closed)."""
+    response = client.get(path, headers=headers)
+    if not response.streaming:
+        return response, response.content
+    body = b"".join(response.streaming_content)
+    response.close()
+    return response, body
 
 
 def test_unknown_parameters_neither_render_nor_add_entries(
