@@ -23,16 +23,9 @@ MAP_SOURCES = [MAPS / "index.json", MAPS / "digital", MAPS / "samples"]
 _template: list[tuple[type, list[str], object]] | None = None
 
 
-#: The apps whose tables hold the map data (not Django's own: users, sessions, permissions).
-DATA_APPS = {
-    "core",
-    "routes",
-    "occupations",
-    "socmapping",
-    "changes",
-    "importers",
-    "site_pages",
-}
+#: The apps whose tables hold the map data: the project's own, which INSTALLED_APPS lists from
+#: ``core`` on (not Django's: users, sessions, permissions).
+DATA_APPS = set(settings.INSTALLED_APPS[settings.INSTALLED_APPS.index("core") :])
 
 
 def project_models() -> list[type]:
