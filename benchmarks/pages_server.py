@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,12 +49,17 @@ def prepare_database(databases, snapshot: Path, occupations: int, soc_dir: Path 
     """A fresh database holding the snapshot and the SOC files; its URL."""
     url = databases.create(1)
     manage(["migrate", "--no-input"], url)
-    run = manage(["import_maps", str(snapshot)], url)
-    expect(run, rf"^Occupations: {occupations} ", f"{databases.label} import_maps")
+    report = Path(tempfile.gettempdir()) / f"occmaps-pages-bench-{os.getpid()}.json"
+    run = manage(["import_maps", str(snapshot)], url, report)
+    expect(
+        run,
+        lambda r: r["totals"]["created"] == occupations,
+        f"{databases.label} import_maps",
+    )
     log(f"{databases.label}: {run.summary}")
     if soc_dir:
-        run = manage(["import_soc", str(soc_dir)], url)
-        expect(run, r"^SOC groups: ", f"{databases.label} import_soc")
+        run = manage(["import_soc", str(soc_dir)], url, report)
+        expect(run, lambda r: r["totals"]["created"] > 0, f"{databases.label} import_soc")
         log(f"{databases.label}: {run.summary}")
     return url
 
