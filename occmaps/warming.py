@@ -28,7 +28,7 @@ logger = logging.getLogger("occmaps.warming")
 #: How many addresses (scheme, host) a worker remembers to warm pages for.
 ADDRESSES = 4
 #: At most this many pages of occupations changed by the newest release are warmed.
-CHANGED_OCCUPATIONS = 100
+CHANGED_OCCUPATIONS = 50
 
 
 class Warmer:
@@ -41,8 +41,8 @@ class Warmer:
 
     def seen(self, request, version: int) -> None:
         """Called for each public request: remember its address; warm a version not warmed."""
-        if not settings.PAGE_WARMING:
-            return
+        if not settings.PAGE_WARMING or settings.PAGE_CACHE_SECONDS <= 0:
+            return  # switched off, or nothing would be kept
         address = (request.scheme, request.get_host())
         with self.lock:
             self.addresses[address] = None
