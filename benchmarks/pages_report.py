@@ -154,7 +154,7 @@ def report(all_results, versions, counts, command, load, args, soc_dir) -> str:
         "timed from sending the request to reading the last byte; no `If-None-Match`. *Cached "
         "median*: the same to the server with the cache on. *Queries*: the page through "
         "Django's test client with `CaptureQueriesContext`, in a subprocess on the same "
-        "database, the cache emptied first (the first query is the data version).",
+        "database, the cache emptied first (the data version is held by the worker: no query).",
         "",
         f"*Throughput*: `wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
         "--latency --timeout 30s` (after one second of warming up), p95 from a Lua `done()` "
