@@ -27,7 +27,6 @@ SCRUBBED = {
     "STATIC_ROOT",
     "PORT",
 }
-CEILING_FILE = "bench-ceiling.html"
 P95_LUA = """done = function(summary, latency, requests)
   io.write(string.format("bench-p95-us %d\\n", latency:percentile(95)))
 end

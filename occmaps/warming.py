@@ -5,9 +5,9 @@ Each worker notices a new version within a second (``core.dataversion``); the fi
 request that sees it starts one background thread that asks, through the whole middleware stack
 as an anonymous visitor would, for the home page, every route map that has a map, the search
 page, the downloads page, the list of releases and the pages of the occupations the newest
-release changed, for each address (scheme and host) the worker has recently served.
-A page already in the cache (put there by another worker through a shared cache, or by a reader
-meanwhile) costs a cache read. The requests run one after another on the thread's own database
+release changed, for each address (scheme and host) the worker has served (the last four new
+ones). A page already in the cache (put there by another worker through a shared cache, or by a
+reader meanwhile) costs a cache read. The requests run one after another on the thread's own database
 connection, closed at the end; a failure is logged and stops the warming, nothing else.
 
 ``PAGE_WARMING`` (on by default) switches it off; the tests switch it off except where they
@@ -33,7 +33,7 @@ CHANGED_OCCUPATIONS = 50
 
 class Warmer:
     def __init__(self, handler):
-        self.handler = handler  # the middleware chain below the page cache, or all of it
+        self.handler = handler  # the page cache middleware: the whole stack, as a visitor meets it
         self.lock = threading.Lock()
         self.addresses: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.warmed: int | None = None
@@ -44,11 +44,13 @@ class Warmer:
         if not settings.PAGE_WARMING or settings.PAGE_CACHE_SECONDS <= 0:
             return  # switched off, or nothing would be kept
         address = (request.scheme, request.get_host())
+        if version == self.warmed and address in self.addresses:
+            return  # the usual case, on every request: no lock taken
         with self.lock:
-            self.addresses[address] = None
-            self.addresses.move_to_end(address)
-            while len(self.addresses) > ADDRESSES:
-                self.addresses.popitem(last=False)
+            if address not in self.addresses:
+                self.addresses[address] = None
+                while len(self.addresses) > ADDRESSES:
+                    self.addresses.popitem(last=False)  # the one seen longest ago
             if version == self.warmed or (self.thread and self.thread.is_alive()):
                 return
             self.warmed = version
