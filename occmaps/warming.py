@@ -7,8 +7,8 @@ as an anonymous visitor would, for the home page, every route map that has a map
 page, the downloads page, the list of releases and the pages of the occupations the newest
 release changed, for each address (scheme and host) the worker has served (the last four new
 ones). A page already in the cache (put there by another worker through a shared cache, or by a
-reader meanwhile) costs a cache read. The requests run one after another on the thread's own database
-connection, closed at the end; a failure is logged and stops the warming, nothing else.
+reader meanwhile) costs a cache read. The requests run one after another on the thread's own
+database connection, closed at the end; a failure is logged and stops the warming, nothing else.
 
 ``PAGE_WARMING`` (on by default) switches it off; the tests switch it off except where they
 test it.
