@@ -4,10 +4,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from whitenoise.base import WhiteNoise
 
 from tests.bundled import BUNDLED, load_bundled
 
 REPO = Path(__file__).resolve().parent.parent
+_update_files_dictionary = WhiteNoise.update_files_dictionary
 
 #: Examples per property-based test (Hypothesis, schemathesis). The default keeps ``make test``
 #: quick; ``OCCMAPS_EXAMPLES=200 make test`` searches harder.
@@ -65,8 +67,30 @@ def collected_static(tmp_path_factory):
     )
     override.enable()
     call_command("collectstatic", interactive=False, verbosity=0)
-    yield root
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", _scanned_once)
+        yield root
     override.disable()
+
+
+#: WhiteNoise's table of the collected files, by folder, URL prefix and the options that shape it
+#: (the project sets no headers function, mimetypes or immutable-file test of its own).
+_static_tables: dict[tuple, dict] = {}
+
+
+def _scanned_once(self, root, prefix):
+    """WhiteNoise reads the whole static folder whenever its middleware is made: once a worker
+    in production, but once a test (each test client builds its middleware afresh), a fifth of
+    a second each. The collected files do not change during the session, so each table is
+    read once and shared."""
+    key = (root, prefix, self.max_age, self.allow_all_origins, self.charset, self.index_file)
+    if key not in _static_tables:
+        before = dict(self.files)
+        _update_files_dictionary(self, root, prefix)
+        _static_tables[key] = {
+            url: entry for url, entry in self.files.items() if before.get(url) is not entry
+        }
+    self.files.update(_static_tables[key])
 
 
 @pytest.fixture(autouse=True)
