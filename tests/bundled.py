@@ -1,12 +1,16 @@
 """The real public data bundled in ``fixtures/``, put in the test database quickly.
 
-The real importers load it once per test session (``load_bundled_data``, about ten seconds, most of
+The real importers load it once per test process (``load_bundled_data``, about ten seconds, most of
 it reading the ONS coding index); every later load copies those rows back in bulk, in well under a
-second (the values the importers wrote, except ``auto_now`` times, which are the copy's).
+second (the values the importers wrote, except ``auto_now`` times, which are the copy's). The same
+goes for the other states that many tests start from (:func:`import_digital`).
 """
 
+import sys
+from collections.abc import Callable
 from io import StringIO
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
@@ -18,10 +22,6 @@ MAPS = BUNDLED / "occupational-maps"
 SOC = BUNDLED / "soc"
 #: What ``load_bundled_data`` gives ``import_maps``: the index, the Digital route, the samples.
 MAP_SOURCES = [MAPS / "index.json", MAPS / "digital", MAPS / "samples"]
-
-#: One entry per table: the model, its columns and every row as the database holds them.
-_template: list[tuple[type, list[str], object]] | None = None
-
 
 #: The apps whose tables hold the map data: the project's own, which INSTALLED_APPS lists from
 #: ``core`` on (not Django's: users, sessions, permissions).
@@ -59,35 +59,27 @@ def _select(table: str, columns: list[str]) -> str:
     return f"SELECT {quoted} FROM {connection.ops.quote_name(table)}"  # noqa: S608
 
 
-def _take_template() -> list[tuple[type, list[str], object]]:
-    """The rows the importers write, as the database holds them: PostgreSQL's COPY text, or
-    SQLite's stored values (JSON as text, dates as ISO text), so nothing is converted twice."""
-    with transaction.atomic():
-        _empty()  # whatever the first caller's test held is no part of the bundled data
-        call_command("load_bundled_data", stdout=StringIO(), stderr=StringIO())
-        template = []
-        with connection.cursor() as cursor:
-            for model, table, columns in _tables():
-                if connection.vendor == "postgresql":
-                    with cursor.copy(f"COPY ({_select(table, columns)}) TO STDOUT") as copy:
-                        rows = b"".join(bytes(block) for block in copy)
-                else:
-                    cursor.execute(_select(table, columns))
-                    rows = cursor.fetchall()
-                template.append((model, columns, rows))
-        transaction.set_rollback(True)  # leave the database as it was
-    return template
+def _read() -> list[tuple[type, list[str], object]]:
+    """Every row of the map data as the database holds it: PostgreSQL's COPY text, or SQLite's
+    stored values (JSON as text, dates as ISO text), so that nothing is converted twice."""
+    rows_by_table = []
+    with connection.cursor() as cursor:
+        for model, table, columns in _tables():
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY ({_select(table, columns)}) TO STDOUT") as copy:
+                    rows = b"".join(bytes(block) for block in copy)
+            else:
+                cursor.execute(_select(table, columns))
+                rows = cursor.fetchall()
+            rows_by_table.append((model, columns, rows))
+    return rows_by_table
 
 
-def load_bundled() -> None:
-    """Put the bundled real data, and nothing else, into the test database, in the caller's
-    transaction."""
-    global _template
-    if _template is None:
-        _template = _take_template()
+def _write(state: list[tuple[type, list[str], object]]) -> None:
+    """Make the map data exactly ``state``, in the caller's transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
-        _empty()  # the data version row that migrations make, or a test's own rows
-        for model, columns, rows in _template:
+        _empty()
+        for model, columns, rows in state:
             if not rows:
                 continue
             table = connection.ops.quote_name(model._meta.db_table)
@@ -98,6 +90,78 @@ def load_bundled() -> None:
             else:
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
-        reset = connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in _template])
+        reset = connection.ops.sequence_reset_sql(no_style(), [model for model, _, _ in state])
         for statement in reset:
             cursor.execute(statement)
+
+
+#: The map data as the migrations leave it (the first data version), read once the test database
+#: is made (``django_db_setup`` in tests/conftest.py).
+_migrated: list[tuple[type, list[str], object]] | None = None
+#: What each recipe leaves in a migrated database, by name, for this process.
+_prepared: dict[str, list[tuple[type, list[str], object]]] = {}
+
+
+def remember_migrated_state() -> None:
+    global _migrated
+    _migrated = _read()
+
+
+def prepare(name: str, build: Callable[[], object]) -> None:
+    """Put into the test database, in the caller's transaction, what ``build`` (real commands:
+    the importers) leaves in a database fresh from its migrations, and nothing else.
+
+    The first call in a process runs ``build`` and keeps the rows it wrote (its transaction is
+    then rolled back); every later call copies those rows back in, in a fraction of the time.
+    """
+    if name not in _prepared:
+        with transaction.atomic():
+            _write(_migrated)  # whatever the first caller's test held is no part of it
+            build()
+            _prepared[name] = _read()
+            transaction.set_rollback(True)  # leave the database as it was
+    _write(_prepared[name])
+
+
+def load_bundled() -> None:
+    """Put the bundled real data, and nothing else, into the test database, as ``make run``
+    loads it (``load_bundled_data``: the maps, the SOC structures, the coding index)."""
+    prepare(
+        "bundled", lambda: call_command("load_bundled_data", stdout=StringIO(), stderr=StringIO())
+    )
+
+
+def import_digital() -> None:
+    """The complete Digital route as ``import_maps`` leaves it, from the routes index and the
+    route's 64 occupation files (no samples, no SOC structures)."""
+    prepare(
+        "digital",
+        lambda: call_command(
+            "import_maps", str(MAPS / "index.json"), str(MAPS / "digital"), stdout=StringIO()
+        ),
+    )
+
+
+def module_state(load: Callable[[], object]):
+    """A module-scoped fixture for a module whose tests all start from one state: ``load`` (say
+    :func:`load_bundled`) runs once, in a transaction open for the whole module; each test runs
+    in a savepoint inside it, rolled back after the test as usual. The fixture's value is what
+    ``load`` returns. (A module with such a fixture can have no test that commits.)"""
+
+    @pytest.fixture(scope="module")
+    def state(django_db_setup, django_db_blocker):
+        outer = transaction.atomic()
+        with django_db_blocker.unblock():
+            outer.__enter__()
+            try:
+                value = load()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(*sys.exc_info())
+                raise
+        yield value
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+    return state

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from whitenoise.base import WhiteNoise
 
+from tests import bundled as bundled_module
 from tests.bundled import BUNDLED, load_bundled
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +40,14 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, made and migrated, and what its migrations wrote remembered: the
+    states tests start from (tests/bundled.py) are built on it."""
+    with django_db_blocker.unblock():
+        bundled_module.remember_migrated_state()
+
+
+@pytest.fixture(scope="session")
 def bundled_data() -> Path:
     """The real public data bundled in ``fixtures/``: ``occupational-maps/`` and ``soc/``."""
     return BUNDLED
@@ -64,6 +73,8 @@ def collected_static(tmp_path_factory):
         SECURE_SSL_REDIRECT=False,
         DATA_VERSION_REFRESH_SECONDS=3600,
         PAGE_WARMING=False,
+        # Staff users are made in many tests; the password hasher is not on trial.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     override.enable()
     call_command("collectstatic", interactive=False, verbosity=0)

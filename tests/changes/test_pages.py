@@ -5,7 +5,9 @@ import csv
 import io
 import json
 import shutil
+import tempfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,7 +19,7 @@ from core.spreadsheet import formula_unsafe
 from occupations.models import Occupation
 from routes.models import Route
 from tests.admin_forms import form_data
-from tests.bundled import MAPS, load_bundled
+from tests.bundled import MAPS, load_bundled, module_state
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +32,10 @@ def raw(code: str) -> dict:
     return json.loads((MAPS / "digital" / f"{code}.json").read_text())
 
 
-@pytest.fixture
-def releases(tmp_path):
+def second_release(folder) -> None:
+    """The bundled data, then release 2: the Digital route imported again with three edits
+    (Data analyst's status, a title a spreadsheet would run, one more progression link)."""
     load_bundled()
-    folder = tmp_path / "digital"
     shutil.copytree(MAPS / "digital", folder)
 
     def edit(code, change):
@@ -55,8 +57,17 @@ def releases(tmp_path):
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
+
+
+def two_releases() -> Release:
+    with tempfile.TemporaryDirectory() as folder:
+        second_release(Path(folder) / "digital")
     assert list(Release.objects.values_list("number", flat=True)) == [2, 1]
     return Release.objects.get(number=2)
+
+
+#: Release 2, made once for the module (each test is rolled back to it).
+releases = module_state(two_releases)
 
 
 def page(client, url, status=200):

@@ -25,6 +25,7 @@ from occupations.models import (
 )
 from routes.models import Cluster, ClusterGroup, Pathway, Route
 from socmapping.models import SocGroup, SocMapping, SubUnitGroupMapping
+from tests.bundled import import_digital
 from tests.snapshot import data_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +50,9 @@ def maps(bundled_data) -> Path:
 
 
 @pytest.fixture
-def digital(maps):
-    run(maps / "index.json", maps / "digital")
+def digital(db, maps):
+    """The routes index and the Digital route, imported (for real once a process, then copied)."""
+    import_digital()
     return maps / "digital"
 
 

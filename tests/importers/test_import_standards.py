@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from core.models import ImportRecord
 from occupations.models import Occupation, OccupationProduct, Product
+from tests.bundled import import_digital
 from tests.snapshot import data_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +34,10 @@ STANDARD_FIELDS = [
 
 
 @pytest.fixture
-def digital(bundled_data):
+def digital(db):
     """The real Digital route, with Data technician's apprenticeship left unlinked (as when the
     map stops listing a product under its occupation)."""
-    maps = bundled_data / "occupational-maps"
-    call_command("import_maps", str(maps / "index.json"), str(maps / "digital"), stdout=StringIO())
+    import_digital()
     OccupationProduct.objects.filter(product__code="ST0795").delete()
 
 

@@ -12,6 +12,7 @@ from core.models import ImportRecord
 from importers.soc_mapping import COLUMNS, DISCLAIMER, export_csv, fold
 from occupations.models import Occupation
 from socmapping.models import SocMapping, SubUnitGroupMapping
+from tests.bundled import import_digital
 from tests.snapshot import data_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,9 @@ SOC2020EXT_HEADER = (
 
 
 @pytest.fixture
-def digital(bundled_data):
+def digital(db):
     """The real Digital route: 64 occupations, the SOC groups and sub-unit groups they name."""
-    maps = bundled_data / "occupational-maps"
-    call_command("import_maps", str(maps / "index.json"), str(maps / "digital"), stdout=StringIO())
+    import_digital()
 
 
 def export(scheme: str, **options) -> str:

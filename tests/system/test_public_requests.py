@@ -16,9 +16,13 @@ from django.test.signals import template_rendered
 
 from core.models import DataVersion
 from occupations.models import Occupation
+from tests.bundled import load_bundled, module_state
 from tests.system.test_security import assert_security_headers
 
 pytestmark = pytest.mark.django_db
+
+#: The bundled real data, loaded once for the module (each test is rolled back to it).
+bundled = module_state(load_bundled)
 
 ROUTE = "/routes/digital/"
 CORS = ("Access-Control-Allow-Origin", "*")
