@@ -123,23 +123,41 @@ def prepare(name: str, build: Callable[[], object]) -> None:
     _write(_prepared[name])
 
 
+def _load_bundled_data() -> None:
+    call_command("load_bundled_data", stdout=StringIO(), stderr=StringIO())
+
+
+def _import_digital() -> None:
+    call_command("import_maps", str(MAPS / "index.json"), str(MAPS / "digital"), stdout=StringIO())
+
+
+#: The states tests start from, by name: what makes each in a migrated database.
+RECIPES: dict[str, Callable[[], object]] = {
+    "bundled": _load_bundled_data,
+    "digital": _import_digital,
+}
+
+
+def prepared_rows(name: str) -> list[tuple[type, list[str], object]]:
+    """The rows of the state ``name``, built now if this process has not built it yet (in a
+    transaction rolled back at once)."""
+    if name not in _prepared:
+        with transaction.atomic():
+            prepare(name, RECIPES[name])
+            transaction.set_rollback(True)
+    return _prepared[name]
+
+
 def load_bundled() -> None:
     """Put the bundled real data, and nothing else, into the test database, as ``make run``
     loads it (``load_bundled_data``: the maps, the SOC structures, the coding index)."""
-    prepare(
-        "bundled", lambda: call_command("load_bundled_data", stdout=StringIO(), stderr=StringIO())
-    )
+    prepare("bundled", RECIPES["bundled"])
 
 
 def import_digital() -> None:
     """The complete Digital route as ``import_maps`` leaves it, from the routes index and the
     route's 64 occupation files (no samples, no SOC structures)."""
-    prepare(
-        "digital",
-        lambda: call_command(
-            "import_maps", str(MAPS / "index.json"), str(MAPS / "digital"), stdout=StringIO()
-        ),
-    )
+    prepare("digital", RECIPES["digital"])
 
 
 def module_state(load: Callable[[], object]):

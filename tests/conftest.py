@@ -7,6 +7,7 @@ from django.test import override_settings
 from whitenoise.base import WhiteNoise
 
 from tests import bundled as bundled_module
+from tests import served
 from tests.bundled import BUNDLED, load_bundled
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,11 +41,16 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     """The test database, made and migrated, and what its migrations wrote remembered: the
-    states tests start from (tests/bundled.py) are built on it."""
+    states tests start from (tests/bundled.py) are built on it, and the databases of the site's
+    own processes are copies of it (tests/served.py)."""
     with django_db_blocker.unblock():
         bundled_module.remember_migrated_state()
+        served.keep_migrated_database(tmp_path_factory.mktemp("migrated"))
+    yield
+    with django_db_blocker.unblock():
+        served.drop_migrated_database()
 
 
 @pytest.fixture(scope="session")

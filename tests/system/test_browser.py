@@ -1,8 +1,8 @@
 """What only a browser can show: keyboard use, layout, accessibility and print, in real Chromium.
 
-The pages are served by pytest-django's ``live_server`` with the bundled real data loaded, and
-driven through Playwright's sync API in Debian's headless Chromium (``CHROMIUM`` overrides the path;
-no ``playwright install`` is needed). Without the binary these tests are skipped, or fail in CI.
+The pages are served by gunicorn with the bundled real data (tests/served.py), and driven through
+Playwright's sync API in Debian's headless Chromium (``CHROMIUM`` overrides the path; no
+``playwright install`` is needed). Without the binary these tests are skipped, or fail in CI.
 
 Set ``OCCMAPS_SCREENSHOTS`` to a folder to keep a full-page screenshot of every page the layout
 test checks.
@@ -16,10 +16,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from tests.bundled import load_bundled
+from tests.bundled import prepared_rows as bundled_rows
 from tests.conftest import require
+from tests.served import database_of_its_own, gunicorn, site_env
 
-pytestmark = pytest.mark.browser
+# The database marker makes the session set up the test database, of which the served one is a
+# copy; the tests themselves only drive the browser.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,9 +55,10 @@ PAGES = {
 def browser():
     """One headless Chromium for the module.
 
-    Playwright's sync API runs an asyncio event loop in this thread, so Django would refuse ORM
-    calls (loading the data, flushing the database after each test) while it is open. They are
-    ordinary blocking calls made between browser steps, so they are allowed, for this module only.
+    Playwright's sync API runs an asyncio event loop in this thread, so Django would refuse the
+    database calls around each test (its transaction, opened and rolled back) while it is open.
+    They are ordinary blocking calls made between browser steps, so they are allowed, for this
+    module only.
     """
     require(
         "Chromium",
@@ -70,26 +74,18 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def server(live_server):
-    """The live server, with static files served as in production.
-
-    The test server's own static handler looks files up with the finders, which do not know the
-    hashed names that the manifest storage writes into pages, so every stylesheet would be a 404.
-    Production (and ``runserver``, through ``whitenoise.runserver_nostatic``) serves them with
-    WhiteNoise from ``STATIC_ROOT``; here the handler passes every request on to the app, whose
-    WhiteNoise middleware serves what the ``collected_static`` fixture collected.
-    """
-    handler = live_server.thread.httpd.get_app()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(handler, "_should_handle", lambda path: False)
-        yield live_server
-
-
-@pytest.fixture
-def site(browser, server):
-    """The bundled real data in a fresh database (``live_server`` flushes it after each test)."""
-    load_bundled()
-    return server.url
+def site(browser, django_db_setup, django_db_blocker, collected_static, tmp_path_factory):
+    """The site under gunicorn, as in production (static files served by WhiteNoise from what
+    the session collected), on a database of its own holding the bundled real data. The pages
+    are only read, so one server and one database serve the whole module."""
+    with django_db_blocker.unblock():
+        bundled_rows("bundled")
+    folder = tmp_path_factory.mktemp("browser")
+    with (
+        database_of_its_own(folder, "bundled") as database_url,
+        gunicorn(site_env(collected_static, database_url), threads=4) as base,
+    ):
+        yield base
 
 
 @pytest.fixture
