@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.core.management import call_command
@@ -30,8 +31,10 @@ from occmaps.settings import cache_from_url
 from occmaps.warming import CHANGED_OCCUPATIONS
 from occupations.models import Occupation
 from routes.models import Route
-from tests.bundled import MAP_SOURCES
+from tests.bundled import MAP_SOURCES, prepared_rows
 from tests.conftest import require
+from tests.served import database_of_its_own as served_database
+from tests.served import site_env
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -237,22 +240,22 @@ def test_router_sends_only_public_reads_to_a_replica():
     assert router.allow_migrate("replica", "occupations") is False
 
 
-def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(tmp_path):
-    """A real process with DATABASE_REPLICA_URL set (both names point at one SQLite file)."""
-    database = tmp_path / "maps.sqlite3"
+@pytest.mark.django_db
+def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(
+    tmp_path, django_db_blocker
+):
+    """A real process with DATABASE_REPLICA_URL set (both names point at one database, with
+    the bundled maps)."""
+    with django_db_blocker.unblock():
+        prepared_rows("maps")
     script = textwrap.dedent(
         """
-        import io, json, django
+        import json, django
         django.setup()
-        from django.core.management import call_command
         from django.db import connections
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
         from django.contrib.auth.models import User
-        call_command("migrate", verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        from tests.bundled import MAP_SOURCES
-        call_command("import_maps", *map(str, MAP_SOURCES), stdout=io.StringIO())
         counts = {}
         client = Client()
         with CaptureQueriesContext(connections["default"]) as primary, \\
@@ -268,24 +271,17 @@ def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(tmp_p
         print(json.dumps(counts))
         """
     )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "occmaps.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DATABASE_REPLICA_URL": f"sqlite:///{database}",
-        "SECRET_KEY": "test",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    with served_database(tmp_path, "maps") as database:
+        env = site_env(settings.STATIC_ROOT, database) | {"DATABASE_REPLICA_URL": database}
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 0, result.stderr[-3000:]
     import json
 
@@ -335,7 +331,7 @@ def test_every_worker_serves_a_new_version_within_a_second(tmp_path, shared):
         "SECRET_KEY": "test",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(tmp_path / "static"),
+        "STATIC_ROOT": str(settings.STATIC_ROOT),  # what the session collected
         "LOG_FORMAT": "plain",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_ACCESS_LOG": "",
@@ -345,11 +341,10 @@ def test_every_worker_serves_a_new_version_within_a_second(tmp_path, shared):
     if shared == "redis":
         require("Redis", redis_answers(), f"none answers at {REDIS_URL}")
         env |= {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"occmaps-test-{os.getpid()}"}
-    for command in (["migrate"], ["collectstatic"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "--no-input", "-v", "0"],
-            cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(

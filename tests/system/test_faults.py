@@ -30,8 +30,9 @@ from occmaps.postgresql.base import RETRY_INTERVAL
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocMapping, SubUnitGroupMapping
-from tests.bundled import MAP_SOURCES, MAPS, load_bundled
+from tests.bundled import MAP_SOURCES, MAPS, load_bundled, prepared_rows
 from tests.conftest import require
+from tests.served import database_of_its_own as served_database
 from tests.snapshot import data_snapshot
 from tests.system.proxy import Proxy
 
@@ -57,25 +58,13 @@ def pg_admin():
 
 
 @pytest.fixture
-def scratch_database(tmp_path):
-    """A database of its own for a process of its own: a file (SQLite) or a new PostgreSQL
-    database, migrated, with the bundled real maps loaded. Yields its DATABASE_URL."""
-    env = base_env(tmp_path)
-    if on_postgresql():
-        name = f"occmaps_fault_{os.getpid()}_{int(time.time() * 1000) % 100000}"
-        with pg_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        parts = urlsplit(PG_ADMIN_URL)
-        url = f"{parts.scheme}://{parts.netloc}/{name}"
-    else:
-        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-    env["DATABASE_URL"] = url
-    manage(env, "migrate", "--no-input", "-v", "0")
-    manage(env, "import_maps", *map(str, MAP_SOURCES), "-v", "0")
-    yield url
-    if on_postgresql():
-        with pg_admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def scratch_database(tmp_path, django_db_setup, django_db_blocker):
+    """A database of its own for a process of its own (a file on SQLite, a new database on
+    PostgreSQL), migrated, with the bundled real maps loaded. Yields its DATABASE_URL."""
+    with django_db_blocker.unblock():
+        prepared_rows("maps")
+    with served_database(tmp_path, "maps") as url:
+        yield url
 
 
 def base_env(tmp_path) -> dict:
@@ -84,7 +73,8 @@ def base_env(tmp_path) -> dict:
         "SECRET_KEY": "test",
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(tmp_path / "static"),
+        # What the session collected (tests/conftest.py).
+        "STATIC_ROOT": str(settings.STATIC_ROOT),
         "LOG_FORMAT": "plain",
         # What is cached is what a test asked for: no pages rendered in the background.
         "PAGE_WARMING": "false",
@@ -265,8 +255,8 @@ def fetch(url: str) -> dict:
 
 @contextlib.contextmanager
 def database_of_its_own(tmp_path, name: str):
-    """A PostgreSQL database of its own with the bundled maps and collected static files
-    (whichever database the suite runs on). Yields the environment to serve it with."""
+    """A PostgreSQL database of its own with the bundled maps (whichever database the suite runs
+    on). Yields the environment to serve it with (the static files the session collected)."""
     with pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -275,7 +265,6 @@ def database_of_its_own(tmp_path, name: str):
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "import_maps", *map(str, MAP_SOURCES), "-v", "0")
-        manage(env, "collectstatic", "--no-input", "-v", "0")
         yield env
     finally:
         with pg_admin() as admin:

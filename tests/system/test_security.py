@@ -4,13 +4,13 @@ are logged and never shown."""
 import io
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -21,6 +21,7 @@ from occmaps.logs import RequestFields
 from tests.bundled import load_bundled
 from tests.failing_urls import SECRET_DETAIL
 from tests.html import inline_code
+from tests.served import database_of_its_own, site_env
 
 REPO = Path(__file__).resolve().parents[2]
 ONE_YEAR = 31_536_000
@@ -288,15 +289,14 @@ class Lockout(TestCase):
             self.assertEqual(self.sign_in("boss", "wrong password").status_code, 200)
 
 
+@pytest.mark.django_db
 def test_the_admin_moves_with_admin_url(tmp_path, collected_static):
     """A real process with ``ADMIN_URL=staff-only/``: the admin is there and not at /admin/."""
     script = textwrap.dedent(
         """
         import json, django
         django.setup()
-        from django.core.management import call_command
         from django.test import Client
-        call_command("migrate", verbosity=0)
         urls = ["/staff-only/login/", "/staff-only/", "/staff-only/data-quality/",
                 "/admin/login/", "/admin/"]
         answers = {}
@@ -306,25 +306,16 @@ def test_the_admin_moves_with_admin_url(tmp_path, collected_static):
         print(json.dumps(answers))
         """
     )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "occmaps.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "SECRET_KEY": "test",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(collected_static),
-        "ADMIN_URL": "staff-only/",
-    }
-    env.pop("DATABASE_REPLICA_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    with database_of_its_own(tmp_path) as database:  # migrated, no data
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env=site_env(collected_static, database) | {"ADMIN_URL": "staff-only/"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 0, result.stderr[-3000:]
     answers = json.loads(result.stdout.strip().splitlines()[-1])
     assert answers["/staff-only/login/"][0] == 200
