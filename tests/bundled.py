@@ -6,9 +6,12 @@ second (the values the importers wrote, except ``auto_now`` times, which are the
 goes for the other states that many tests start from (:func:`import_digital`).
 """
 
+import fcntl
+import pickle
 import sys
 from collections.abc import Callable
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -59,7 +62,11 @@ def _select(table: str, columns: list[str]) -> str:
     return f"SELECT {quoted} FROM {connection.ops.quote_name(table)}"  # noqa: S608
 
 
-def _read() -> list[tuple[type, list[str], object]]:
+#: A state of the map data: for each table, its model's label, its columns and its rows.
+State = list[tuple[str, list[str], object]]
+
+
+def _read() -> State:
     """Every row of the map data as the database holds it: PostgreSQL's COPY text, or SQLite's
     stored values (JSON as text, dates as ISO text), so that nothing is converted twice."""
     rows_by_table = []
@@ -71,15 +78,16 @@ def _read() -> list[tuple[type, list[str], object]]:
             else:
                 cursor.execute(_select(table, columns))
                 rows = cursor.fetchall()
-            rows_by_table.append((model, columns, rows))
+            rows_by_table.append((model._meta.label, columns, rows))
     return rows_by_table
 
 
-def _write(state: list[tuple[type, list[str], object]]) -> None:
+def _write(state: State) -> None:
     """Make the map data exactly ``state``, in the caller's transaction."""
+    models = [apps.get_model(label) for label, _, _ in state]
     with transaction.atomic(), connection.cursor() as cursor:
         _empty()
-        for model, columns, rows in state:
+        for model, (_, columns, rows) in zip(models, state, strict=True):
             if not rows:
                 continue
             table = connection.ops.quote_name(model._meta.db_table)
@@ -90,16 +98,19 @@ def _write(state: list[tuple[type, list[str], object]]) -> None:
             else:
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
-        reset = connection.ops.sequence_reset_sql(no_style(), [model for model, _, _ in state])
+        reset = connection.ops.sequence_reset_sql(no_style(), models)
         for statement in reset:
             cursor.execute(statement)
 
 
 #: The map data as the migrations leave it (the first data version), read once the test database
 #: is made (``django_db_setup`` in tests/conftest.py).
-_migrated: list[tuple[type, list[str], object]] | None = None
+_migrated: State | None = None
 #: What each recipe leaves in a migrated database, by name, for this process.
-_prepared: dict[str, list[tuple[type, list[str], object]]] = {}
+_prepared: dict[str, State] = {}
+#: A folder that every process of the test session shares (tests/conftest.py sets it): a state
+#: that one process has built is kept there for the others.
+shared_folder: Path | None = None
 
 
 def remember_migrated_state() -> None:
@@ -115,12 +126,32 @@ def prepare(name: str, build: Callable[[], object]) -> None:
     then rolled back); every later call copies those rows back in, in a fraction of the time.
     """
     if name not in _prepared:
-        with transaction.atomic():
-            _write(_migrated)  # whatever the first caller's test held is no part of it
-            build()
-            _prepared[name] = _read()
-            transaction.set_rollback(True)  # leave the database as it was
+        _prepared[name] = once_a_session(f"{connection.vendor}-{name}", lambda: _build(build))
     _write(_prepared[name])
+
+
+def _build(build: Callable[[], object]) -> State:
+    with transaction.atomic():
+        _write(_migrated)  # whatever the first caller's test held is no part of it
+        build()
+        state = _read()
+        transaction.set_rollback(True)  # leave the database as it was
+    return state
+
+
+def once_a_session(name: str, make: Callable[[], object]):
+    """What ``make`` returns, made by the first process of the test session to ask for it and
+    read back by the others (the test processes run side by side, each with its own database)."""
+    if shared_folder is None:
+        return make()
+    with open(shared_folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait while one makes it
+        kept = shared_folder / f"{name}.pickle"
+        if kept.exists():
+            return pickle.loads(kept.read_bytes())  # noqa: S301 (written by this session)
+        value = make()
+        kept.write_bytes(pickle.dumps(value))
+        return value
 
 
 def _load_bundled_data() -> None:
@@ -144,7 +175,7 @@ RECIPES: dict[str, Callable[[], object]] = {
 }
 
 
-def prepared_rows(name: str) -> list[tuple[type, list[str], object]]:
+def prepared_rows(name: str) -> State:
     """The rows of the state ``name``, built now if this process has not built it yet (in a
     transaction rolled back at once)."""
     if name not in _prepared:

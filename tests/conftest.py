@@ -65,10 +65,22 @@ def bundled(db):
     load_bundled()
 
 
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory, worker_id) -> Path:
+    """A folder of this test session that its processes (``make test`` runs two) share: what
+    one of them makes once for all is kept there (tests/bundled.py)."""
+    root = tmp_path_factory.getbasetemp()
+    folder = root if worker_id == "master" else root.parent
+    bundled_module.shared_folder = folder
+    yield folder
+    bundled_module.shared_folder = None
+
+
 @pytest.fixture(scope="session", autouse=True)
-def collected_static(tmp_path_factory):
-    """Pages are tested with the production static pipeline: hashed, compressed, collected."""
-    root = tmp_path_factory.mktemp("staticfiles")
+def collected_static(shared_folder):
+    """Pages are tested with the production static pipeline: hashed, compressed, collected (by
+    the first process of the session, for all)."""
+    root = shared_folder / "staticfiles"
     # Production settings throughout, except that the test client speaks plain HTTP, and that
     # each test reads the data version once (and again after a bump in this process), not once
     # a second, so that query counts do not depend on the clock, and renders no pages in the
@@ -83,7 +95,9 @@ def collected_static(tmp_path_factory):
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     override.enable()
-    call_command("collectstatic", interactive=False, verbosity=0)
+    bundled_module.once_a_session(
+        "staticfiles", lambda: call_command("collectstatic", interactive=False, verbosity=0)
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(WhiteNoise, "update_files_dictionary", _scanned_once)
         yield root

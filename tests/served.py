@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
 
+from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, connections
 
@@ -82,9 +83,10 @@ def drop_migrated_database() -> None:
 
 def _write_sqlite(path: str, rows) -> None:
     with contextlib.closing(sqlite3.connect(path)) as db, db:
-        for model, _, _ in reversed(rows):
-            db.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608
-        for model, columns, values in rows:
+        for label, _, _ in reversed(rows):
+            db.execute(f'DELETE FROM "{apps.get_model(label)._meta.db_table}"')  # noqa: S608
+        for label, columns, values in rows:
+            model = apps.get_model(label)
             if values:
                 names = ", ".join(f'"{column}"' for column in columns)
                 marks = ", ".join("?" * len(columns))
@@ -99,14 +101,15 @@ def _write_postgresql(url: str, rows) -> None:
 
     with psycopg.connect(url) as db, db.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for model, _, _ in reversed(rows):
+        models = [apps.get_model(label) for label, _, _ in rows]
+        for model in reversed(models):
             cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608
-        for model, columns, values in rows:
+        for model, (_, columns, values) in zip(models, rows, strict=True):
             if values:
                 names = ", ".join(f'"{column}"' for column in columns)
                 with cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
                     copy.write(values)
-        for statement in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in rows]):
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(statement)
 
 

@@ -123,19 +123,24 @@ def write_has_begun(url: str) -> bool:
         return db.execute(sql).fetchone()[0] > 0
 
 
+SNAPSHOT_SIZE = 500
+
+
 @pytest.fixture(scope="module")
-def full_snapshot(tmp_path_factory):
-    return generate(tmp_path_factory.mktemp("full"), occupations=1300).folder
+def large_snapshot(tmp_path_factory):
+    """A synthetic map of SNAPSHOT_SIZE occupations: its import writes for long enough to be
+    killed, or read, part-way (the national scale, 1,300, only takes longer)."""
+    return generate(tmp_path_factory.mktemp("large"), occupations=SNAPSHOT_SIZE).folder
 
 
 @pytest.mark.django_db
 def test_an_import_killed_halfway_changes_nothing_and_the_next_succeeds(
-    scratch_database, full_snapshot, tmp_path
+    scratch_database, large_snapshot, tmp_path
 ):
     env = base_env(tmp_path) | {"DATABASE_URL": scratch_database}
     before = counts(scratch_database)
     importer = subprocess.Popen(
-        [sys.executable, "manage.py", "import_maps", str(full_snapshot), "-v", "2"],
+        [sys.executable, "manage.py", "import_maps", str(large_snapshot), "-v", "2"],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -154,22 +159,22 @@ def test_an_import_killed_halfway_changes_nothing_and_the_next_succeeds(
     assert importer.returncode == -signal.SIGKILL
     assert counts(scratch_database) == before
 
-    result = manage(env, "import_maps", str(full_snapshot), check=False)
+    result = manage(env, "import_maps", str(large_snapshot), check=False)
     assert result.returncode == 0, result.stderr
     real = {p.stem for p in MAPS.glob("*/OCC*.json")}
-    snapshot = {p.stem for p in full_snapshot.rglob("OCC*.json")}
-    assert (len(real), len(snapshot)) == (64 + 3, 1300)
+    snapshot = {p.stem for p in large_snapshot.rglob("OCC*.json")}
+    assert (len(real), len(snapshot)) == (64 + 3, SNAPSHOT_SIZE)
     assert counts(scratch_database)[0] == len(real | snapshot)
 
 
 @pytest.mark.django_db
 def test_readers_during_an_import_see_the_old_or_the_new_map_never_a_mix(
-    scratch_database, full_snapshot, tmp_path
+    scratch_database, large_snapshot, tmp_path
 ):
     env = base_env(tmp_path) | {"DATABASE_URL": scratch_database}
     before = counts(scratch_database)
     importer = subprocess.Popen(
-        [sys.executable, "manage.py", "import_maps", str(full_snapshot)],
+        [sys.executable, "manage.py", "import_maps", str(large_snapshot)],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
