@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 DEV_ENV := DEBUG=true
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test test-quick lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: install
 	$(TEST_ENV) $(PY) -m coverage run -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 	$(PY) -m coverage combine --quiet
 	$(PY) -m coverage report
+
+# The inner loop: all but the whole-system tests (tests/system/), without coverage.
+test-quick: install
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadscope -q -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -31,6 +31,16 @@ def require(service: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+def pytest_configure(config):
+    """Coverage measures the test processes; ``make test`` starts them with its settings in the
+    environment (``patch = ["subprocess"]``), which every process they start would inherit. The
+    site's own processes that tests start (gunicorn, commands) are left unmeasured: tracing
+    them doubles their cost. The controller of a parallel run keeps the settings for its
+    workers."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        os.environ.pop("COVERAGE_PROCESS_CONFIG", None)
+
+
 def pytest_collection_modifyitems(items):
     """The whole-system tests (``tests/system/``: browser, faults, security, caching, property
     based) are ``slow``: ``pytest -m "not slow"`` leaves them out of a quick run."""

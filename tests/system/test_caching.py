@@ -34,7 +34,7 @@ from routes.models import Route
 from tests.bundled import MAP_SOURCES, prepared_rows
 from tests.conftest import require
 from tests.served import database_of_its_own as served_database
-from tests.served import site_env
+from tests.served import free_port, site_env
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -291,12 +291,6 @@ def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(
 
 
 # The data version between processes ----------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def etag_of(url: str) -> tuple[int, str | None]:

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from socmapping.models import SocMapping, SubUnitGroupMapping
 from tests.bundled import MAP_SOURCES, MAPS, load_bundled, prepared_rows
 from tests.conftest import require
 from tests.served import database_of_its_own as served_database
+from tests.served import gunicorn
 from tests.snapshot import data_snapshot
 from tests.system.proxy import Proxy
 
@@ -65,6 +65,12 @@ def scratch_database(tmp_path, django_db_setup, django_db_blocker):
         prepared_rows("maps")
     with served_database(tmp_path, "maps") as url:
         yield url
+
+
+def served_env(env: dict, database_url: str) -> dict:
+    """``env`` for gunicorn on ``database_url`` (one worker, so that its threads are all there
+    is)."""
+    return env | {"DATABASE_URL": database_url, "ALLOWED_HOSTS": "127.0.0.1"}
 
 
 def base_env(tmp_path) -> dict:
@@ -242,12 +248,6 @@ def call_output(*args) -> str:
     return out.getvalue()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fetch(url: str) -> dict:
     """Status, Retry-After and whether the page asks to try again."""
     try:
@@ -276,34 +276,6 @@ def database_of_its_own(tmp_path, name: str):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextlib.contextmanager
-def gunicorn(env: dict, database_url: str):
-    """The site under gunicorn with the committed gunicorn.conf.py (one worker, so that its
-    threads are all there is) and production settings. Yields its base URL once it answers."""
-    port = free_port()
-    env = env | {
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_ACCESS_LOG": "",
-    }
-    with subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "occmaps.wsgi"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    ) as server:
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(f"{base}/healthz")
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
 @pytest.mark.django_db
 def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_path):
     """gunicorn serving the app through a proxy to PostgreSQL that is cut, then restored. While
@@ -316,7 +288,9 @@ def test_database_down_gives_a_friendly_503_and_the_site_recovers_by_itself(tmp_
         with (
             database_of_its_own(tmp_path, name) as env,
             gunicorn(
-                env, f"postgres://{user}@127.0.0.1:{proxy.port}/{name}?connect_timeout=2"
+                served_env(
+                    env, f"postgres://{user}@127.0.0.1:{proxy.port}/{name}?connect_timeout=2"
+                )
             ) as base,
         ):
             up = (fetch(f"{base}/"), fetch(f"{base}/healthz")["status"])
@@ -445,7 +419,10 @@ def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(t
             proxy_port = int(proxy.stdout.readline())
             # The timeouts are the settings' defaults: nothing in the URL.
             database_url = f"postgres://{user}@127.0.0.1:{proxy_port}/{name}"
-            with database_of_its_own(tmp_path, name) as env, gunicorn(env, database_url) as base:
+            with (
+                database_of_its_own(tmp_path, name) as env,
+                gunicorn(served_env(env, database_url)) as base,
+            ):
                 # The worker holds an open connection through the proxy (CONN_MAX_AGE).
                 assert timed(f"{base}/healthz")[0] == 200
                 # A page read before the stall is in the page cache.
@@ -480,16 +457,6 @@ def test_a_database_that_stops_answering_gets_503s_within_seconds_and_recovers(t
     assert retried[:3] == (503, "30", "application/json")
     assert retried[3] <= STALL_BOUND, retried
     assert recovery <= 10
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            if fetch(url)["status"] == 200:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
 def natural(model, *fields):
