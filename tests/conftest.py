@@ -135,6 +135,17 @@ def _scanned_once(self, root, prefix):
 
 
 @pytest.fixture(autouse=True)
+def not_a_web_process():
+    """A test that loads ``occmaps.wsgi`` (to hand the WSGI app to schemathesis) makes this a
+    web process: every later connection would get the web's statement timeout and bounded
+    waits, down to dropping the test database at the end. That lasts for the test only."""
+    from occmaps.postgresql import base
+
+    yield
+    base.web_limits = None
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty page cache (pages are cached per data version), and
     reads the data version afresh (its database is not the last test's)."""

@@ -152,6 +152,10 @@ def site_env(static_root: Path, database_url: str) -> dict:
         "LOG_FORMAT": "plain",
         # What is cached is what a test asked for: no pages rendered in the background.
         "PAGE_WARMING": "false",
+        # A test machine running the suite is slower than a server: these processes are not
+        # there to test the database timeouts (tests/system/test_faults.py does).
+        "DATABASE_CONNECT_TIMEOUT": "30",
+        "DATABASE_STATEMENT_TIMEOUT": "30",
     }
     for name in ("DATABASE_REPLICA_URL", "CACHE_URL", "REDIS_URL"):
         env.pop(name, None)
