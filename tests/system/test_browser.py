@@ -8,21 +8,24 @@ Set ``OCCMAPS_SCREENSHOTS`` to a folder to keep a full-page screenshot of every 
 test checks.
 """
 
+import json
 import os
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from occupations.models import Occupation
+from routes.models import Route
+from tests.bundled import load_bundled
 from tests.bundled import prepared_rows as bundled_rows
 from tests.conftest import require
 from tests.served import database_of_its_own, gunicorn, site_env
 
-# The database marker makes the session set up the test database, of which the served one is a
-# copy; the tests themselves only drive the browser.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,28 +56,21 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the module.
-
-    Playwright's sync API runs an asyncio event loop in this thread, so Django would refuse the
-    database calls around each test (its transaction, opened and rolled back) while it is open.
-    They are ordinary blocking calls made between browser steps, so they are allowed, for this
-    module only.
-    """
+    """One headless Chromium for the module. (Playwright's sync API runs an asyncio event loop
+    in this thread: the tests make no database calls while it is open.)"""
     require(
         "Chromium",
         Path(CHROMIUM).is_file(),
         f"none at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)",
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module")
-def site(browser, django_db_setup, django_db_blocker, collected_static, tmp_path_factory):
+def site(django_db_setup, django_db_blocker, collected_static, tmp_path_factory):
     """The site under gunicorn, as in production (static files served by WhiteNoise from what
     the session collected), on a database of its own holding the bundled real data. The pages
     are only read, so one server and one database serve the whole module."""
@@ -86,6 +82,19 @@ def site(browser, django_db_setup, django_db_blocker, collected_static, tmp_path
         gunicorn(site_env(collected_static, database_url), threads=4) as base,
     ):
         yield base
+
+
+@pytest.mark.django_db
+def test_the_site_serves_the_bundled_data(site):
+    """The served database is a copy of the test database with the bundled data. (The first
+    test of the module, before the browser starts: its database marker also makes the session
+    set up the test database when only this module runs.)"""
+    load_bundled()
+    with urllib.request.urlopen(f"{site}/api/v1/routes", timeout=30) as response:
+        served = {route["slug"]: route for route in json.load(response)}
+    assert set(served) == set(Route.objects.values_list("slug", flat=True))
+    assert len(served) == 15
+    assert sum(route["occupation_count"] for route in served.values()) == Occupation.objects.count()
 
 
 @pytest.fixture
