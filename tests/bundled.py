@@ -125,9 +125,15 @@ def prepare(name: str, build: Callable[[], object]) -> None:
     The first call in a process runs ``build`` and keeps the rows it wrote (its transaction is
     then rolled back); every later call copies those rows back in, in a fraction of the time.
     """
+    _write(_state(name, build))
+
+
+def _state(name: str, build: Callable[[], object]) -> State:
+    """The rows of the state ``name``: this process's, another process's of this session, or
+    built now."""
     if name not in _prepared:
         _prepared[name] = once_a_session(f"{connection.vendor}-{name}", lambda: _build(build))
-    _write(_prepared[name])
+    return _prepared[name]
 
 
 def _build(build: Callable[[], object]) -> State:
@@ -176,13 +182,9 @@ RECIPES: dict[str, Callable[[], object]] = {
 
 
 def prepared_rows(name: str) -> State:
-    """The rows of the state ``name``, built now if this process has not built it yet (in a
-    transaction rolled back at once)."""
-    if name not in _prepared:
-        with transaction.atomic():
-            prepare(name, RECIPES[name])
-            transaction.set_rollback(True)
-    return _prepared[name]
+    """The rows of the state ``name``, built now if no process of the session has built it
+    yet (in a transaction rolled back at once)."""
+    return _state(name, RECIPES[name])
 
 
 def load_bundled() -> None:

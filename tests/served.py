@@ -162,6 +162,19 @@ def site_env(static_root: Path, database_url: str) -> dict:
     return env
 
 
+def python(script: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``script`` in a Python process of its own, in the repository, with ``env``."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -34,7 +34,7 @@ from routes.models import Route
 from tests.bundled import MAP_SOURCES, prepared_rows
 from tests.conftest import require
 from tests.served import database_of_its_own as served_database
-from tests.served import free_port, site_env
+from tests.served import free_port, python, site_env
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -273,15 +273,7 @@ def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(
     )
     with served_database(tmp_path, "maps") as database:
         env = site_env(settings.STATIC_ROOT, database) | {"DATABASE_REPLICA_URL": database}
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = python(script, env)
     assert result.returncode == 0, result.stderr[-3000:]
     import json
 

@@ -73,7 +73,7 @@ def served_env(env: dict, database_url: str) -> dict:
     return env | {"DATABASE_URL": database_url, "ALLOWED_HOSTS": "127.0.0.1"}
 
 
-def base_env(tmp_path) -> dict:
+def base_env() -> dict:
     return os.environ | {
         "DJANGO_SETTINGS_MODULE": "occmaps.settings",
         "SECRET_KEY": "test",
@@ -143,7 +143,7 @@ def large_snapshot(tmp_path_factory):
 def test_an_import_killed_halfway_changes_nothing_and_the_next_succeeds(
     scratch_database, large_snapshot, tmp_path
 ):
-    env = base_env(tmp_path) | {"DATABASE_URL": scratch_database}
+    env = base_env() | {"DATABASE_URL": scratch_database}
     before = counts(scratch_database)
     importer = subprocess.Popen(
         [sys.executable, "manage.py", "import_maps", str(large_snapshot), "-v", "2"],
@@ -177,7 +177,7 @@ def test_an_import_killed_halfway_changes_nothing_and_the_next_succeeds(
 def test_readers_during_an_import_see_the_old_or_the_new_map_never_a_mix(
     scratch_database, large_snapshot, tmp_path
 ):
-    env = base_env(tmp_path) | {"DATABASE_URL": scratch_database}
+    env = base_env() | {"DATABASE_URL": scratch_database}
     before = counts(scratch_database)
     importer = subprocess.Popen(
         [sys.executable, "manage.py", "import_maps", str(large_snapshot)],
@@ -266,7 +266,7 @@ def database_of_its_own(tmp_path, name: str):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(PG_ADMIN_URL)
-    env = base_env(tmp_path) | {"DATABASE_URL": f"{parts.scheme}://{parts.netloc}/{name}"}
+    env = base_env() | {"DATABASE_URL": f"{parts.scheme}://{parts.netloc}/{name}"}
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "import_maps", *map(str, MAP_SOURCES), "-v", "0")
@@ -338,7 +338,7 @@ def test_web_processes_have_a_statement_timeout_and_commands_none(tmp_path):
     what DATABASE_URL's options say; a slow statement is cancelled by the server and the same
     connection goes on. Management commands (imports) get no statement timeout."""
     pg_admin().close()
-    env = base_env(tmp_path) | {
+    env = base_env() | {
         "DATABASE_URL": PG_ADMIN_URL,
         "DATABASE_STATEMENT_TIMEOUT": "0.25",
     }

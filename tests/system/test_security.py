@@ -5,8 +5,6 @@ import io
 import json
 import logging
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from occmaps.logs import RequestFields
 from tests.bundled import load_bundled
 from tests.failing_urls import SECRET_DETAIL
 from tests.html import inline_code
-from tests.served import database_of_its_own, site_env
+from tests.served import database_of_its_own, python, site_env
 
 REPO = Path(__file__).resolve().parents[2]
 ONE_YEAR = 31_536_000
@@ -307,15 +305,7 @@ def test_the_admin_moves_with_admin_url(tmp_path, collected_static):
         """
     )
     with database_of_its_own(tmp_path) as database:  # migrated, no data
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=REPO,
-            env=site_env(collected_static, database) | {"ADMIN_URL": "staff-only/"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = python(script, site_env(collected_static, database) | {"ADMIN_URL": "staff-only/"})
     assert result.returncode == 0, result.stderr[-3000:]
     answers = json.loads(result.stdout.strip().splitlines()[-1])
     assert answers["/staff-only/login/"][0] == 200
