@@ -118,22 +118,14 @@ def remember_migrated_state() -> None:
     _migrated = _read()
 
 
-def prepare(name: str, build: Callable[[], object]) -> None:
-    """Put into the test database, in the caller's transaction, what ``build`` (real commands:
-    the importers) leaves in a database fresh from its migrations, and nothing else.
+def prepare(name: str) -> None:
+    """Put into the test database, in the caller's transaction, what the recipe ``name`` (real
+    commands: the importers) leaves in a database fresh from its migrations, and nothing else.
 
-    The first call in a process runs ``build`` and keeps the rows it wrote (its transaction is
-    then rolled back); every later call copies those rows back in, in a fraction of the time.
+    The first call in the session runs the recipe and keeps the rows it wrote (its transaction
+    is then rolled back); every later call copies those rows back in, in a fraction of the time.
     """
-    _write(_state(name, build))
-
-
-def _state(name: str, build: Callable[[], object]) -> State:
-    """The rows of the state ``name``: this process's, another process's of this session, or
-    built now."""
-    if name not in _prepared:
-        _prepared[name] = once_a_session(f"{connection.vendor}-{name}", lambda: _build(build))
-    return _prepared[name]
+    _write(prepared_rows(name))
 
 
 def _build(build: Callable[[], object]) -> State:
@@ -184,19 +176,22 @@ RECIPES: dict[str, Callable[[], object]] = {
 def prepared_rows(name: str) -> State:
     """The rows of the state ``name``, built now if no process of the session has built it
     yet (in a transaction rolled back at once)."""
-    return _state(name, RECIPES[name])
+    if name not in _prepared:
+        build = RECIPES[name]
+        _prepared[name] = once_a_session(f"{connection.vendor}-{name}", lambda: _build(build))
+    return _prepared[name]
 
 
 def load_bundled() -> None:
     """Put the bundled real data, and nothing else, into the test database, as ``make run``
     loads it (``load_bundled_data``: the maps, the SOC structures, the coding index)."""
-    prepare("bundled", RECIPES["bundled"])
+    prepare("bundled")
 
 
 def import_digital() -> None:
     """The complete Digital route as ``import_maps`` leaves it, from the routes index and the
     route's 64 occupation files (no samples, no SOC structures)."""
-    prepare("digital", RECIPES["digital"])
+    prepare("digital")
 
 
 def module_state(load: Callable[[], object]):
