@@ -101,6 +101,10 @@ def _write(state: State) -> None:
         reset = connection.ops.sequence_reset_sql(no_style(), models)
         for statement in reset:
             cursor.execute(statement)
+        # Check the deferred foreign keys now, once. Left queued, PostgreSQL would check them
+        # again at the end of every test run in a savepoint of this transaction (Django's
+        # TestCase checks constraints before rolling a test back), a quarter of a second each.
+        connection.check_constraints()
 
 
 #: The map data as the migrations leave it (the first data version), read once the test database
