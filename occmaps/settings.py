@@ -219,7 +219,7 @@ DATABASE_STATEMENT_TIMEOUT = env_seconds("DATABASE_STATEMENT_TIMEOUT", 2, least=
 def cache_from_url(url: str) -> dict:
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "occmaps.cache.RedisCache",
             "LOCATION": url,
             # A request never waits long on a Redis that does not answer.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -17,7 +17,7 @@ So, in a web process (``occmaps.wsgi`` calls :func:`bound_web_requests`):
 - connecting is bounded by ``connect_timeout`` (``DATABASE_CONNECT_TIMEOUT``);
 - once a wait has run out, the other requests do not each wait again: for ``RETRY_INTERVAL``
   seconds they fail at once, then one request tries again (the others still failing at once)
-  and its outcome decides (a :class:`Breaker` per database).
+  and its outcome decides (an :class:`occmaps.breaker.Breaker` per database).
 
 Management commands (imports, migrations) are not web processes: they keep the connect timeout
 and TCP keepalives but have no statement timeout, since a full import may need long statements.
@@ -27,19 +27,18 @@ import logging
 import threading
 import types
 from dataclasses import dataclass
-from time import monotonic
 
 import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg import errors
 
+from occmaps.breaker import Breaker
+
 logger = logging.getLogger("occmaps.database")
 
 # How much longer than the server's statement timeout the client waits for any answer at all.
 GRACE = 1.0
-# After a wait has run out, how long requests fail at once before one of them tries again.
-RETRY_INTERVAL = 2.0
 # What psycopg raises when ``Connection.wait(timeout=...)`` runs out (psycopg 3.3).
 WAIT_TIMEOUT = errors._WaitTimeout
 
@@ -63,55 +62,19 @@ def bound_web_requests() -> None:
     web_limits = WebLimits(statement_timeout=settings.DATABASE_STATEMENT_TIMEOUT)
 
 
-class Breaker:
-    """Whether to wait for a database that has just failed to answer: not for a while, then
-    one request at a time until it answers again."""
-
-    def __init__(self, alias: str):
-        self.alias = alias
-        self.lock = threading.Lock()
-        self.refuse_until = 0.0  # 0: the database answers
-
-    def admit(self, longest_wait: float) -> bool:
-        if not self.refuse_until:
-            return True
-        with self.lock:
-            now = monotonic()
-            if now < self.refuse_until:
-                return False
-            # This request tries; the others fail at once until it knows (at most longest_wait).
-            self.refuse_until = now + longest_wait
-            return True
-
-    def failed(self, waited: float) -> None:
-        with self.lock:
-            first = not self.refuse_until
-            self.refuse_until = monotonic() + RETRY_INTERVAL
-        if first:
-            logger.error(
-                "database did not answer",
-                extra={"database": self.alias, "waited_seconds": waited},
-            )
-
-    def answered(self) -> None:
-        if self.refuse_until:
-            with self.lock:
-                self.refuse_until = 0.0
-            logger.warning("database answers again", extra={"database": self.alias})
-
-    def refusal(self) -> psycopg.OperationalError:
-        return psycopg.OperationalError(
-            f"database {self.alias!r} did not answer just now; not waiting for it again yet"
-        )
-
-
 breakers: dict[str, Breaker] = {}
 breakers_lock = threading.Lock()
 
 
 def breaker_for(alias: str) -> Breaker:
     with breakers_lock:
-        return breakers.setdefault(alias, Breaker(alias))
+        return breakers.setdefault(alias, Breaker("database", alias, logger))
+
+
+def refusal(breaker: Breaker) -> psycopg.OperationalError:
+    return psycopg.OperationalError(
+        f"database {breaker.name!r} did not answer just now; not waiting for it again yet"
+    )
 
 
 class BoundedConnection(psycopg.Connection):
@@ -125,7 +88,7 @@ class BoundedConnection(psycopg.Connection):
             return super().wait(gen, interval=interval, timeout=timeout)
         if not breaker.admit(limits.wait):
             gen.close()
-            raise breaker.refusal()
+            raise refusal(breaker)
         try:
             result = super().wait(gen, interval=interval, timeout=limits.wait)
         except WAIT_TIMEOUT:
@@ -133,7 +96,7 @@ class BoundedConnection(psycopg.Connection):
             self.close()
             breaker.failed(limits.wait)
             raise psycopg.OperationalError(
-                f"database {breaker.alias!r} did not answer within {limits.wait:g} s"
+                f"database {breaker.name!r} did not answer within {limits.wait:g} s"
             ) from None
         breaker.answered()
         return result
@@ -163,7 +126,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         breaker = breaker_for(self.alias)
         connect_timeout = float(conn_params.get("connect_timeout") or 0)
         if not breaker.admit(max(connect_timeout, 2) + web_limits.wait):
-            raise breaker.refusal()
+            raise refusal(breaker)
         try:
             connection = super().get_new_connection(conn_params)
         except errors.ConnectionTimeout:

@@ -1,8 +1,10 @@
-"""A TCP proxy to PostgreSQL for fault tests, in the test's process or as a process of its own.
+"""A TCP proxy to PostgreSQL or Redis for fault tests, in the test's process or as a process of
+its own.
 
-In the test's process it can be cut (every connection dropped: the database refuses) and
-restored. As a process of its own (``python -m tests.system.proxy HOST PORT``, which prints the
-port it listens on) it can be stopped with SIGSTOP: its kernel still accepts connections and
+In the test's process it can be cut (every connection dropped: the service refuses) and
+restored, or stalled (connections are accepted, nothing is passed on either way) and resumed.
+As a process of its own (``python -m tests.system.proxy HOST PORT``, which prints the port it
+listens on) it can be stopped with SIGSTOP: its kernel still accepts connections and
 acknowledges what is sent, but nothing comes back, as when a database hangs. That is the case
 that neither a server-side statement timeout nor TCP keepalives catch quickly.
 
@@ -16,7 +18,8 @@ import threading
 
 
 class Proxy:
-    """A TCP proxy to PostgreSQL that can be cut (every connection dropped) and restored."""
+    """A TCP proxy that can be cut (every connection dropped) and restored, or stalled (nothing
+    passed on) and resumed."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -25,6 +28,8 @@ class Proxy:
         self.listener.bind(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.open = True
+        self.flowing = threading.Event()
+        self.flowing.set()
         self.sockets: list[socket.socket] = []
         self.listener.listen(64)
         threading.Thread(target=self.accept, daemon=True).start()
@@ -45,6 +50,8 @@ class Proxy:
     def pipe(self, a, b):
         try:
             while True:
+                if not self.flowing.wait(0.5):
+                    continue  # stalled: what was sent waits in the kernel's buffers
                 readable, _, _ = select.select([a, b], [], [], 0.5)
                 for source in readable:
                     data = source.recv(65536)
@@ -66,6 +73,12 @@ class Proxy:
 
     def restore(self):
         self.open = True
+
+    def stall(self):
+        self.flowing.clear()
+
+    def resume(self):
+        self.flowing.set()
 
     def close(self):
         self.cut()

@@ -25,6 +25,8 @@ from django.urls import reverse
 
 from core import dataversion
 from core.models import DataVersion
+from occmaps import breaker
+from occmaps.breaker import CACHE_RETRY_INTERVAL
 from occmaps.middleware import page_key
 from occmaps.routers import ReplicaRouter, public_read
 from occmaps.settings import cache_from_url
@@ -35,6 +37,7 @@ from tests.bundled import MAP_SOURCES, prepared_rows
 from tests.conftest import require
 from tests.served import database_of_its_own as served_database
 from tests.served import free_port, python, site_env
+from tests.system.proxy import Proxy
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -171,7 +174,8 @@ def test_health_check_and_admin_are_never_cached_publicly(client):
 
 #: The Redis the shared-cache test uses (database 15, keys prefixed, emptied by the test).
 REDIS_URL = os.environ.get("OCCMAPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-REDIS_CACHE = {"default": cache_from_url(REDIS_URL) | {"KEY_PREFIX": "occmaps-test"}}
+REDIS_PREFIX = {"KEY_PREFIX": "occmaps-test"}
+REDIS_CACHE = {"default": cache_from_url(REDIS_URL) | REDIS_PREFIX}
 
 
 def redis_answers() -> bool:
@@ -220,6 +224,57 @@ def test_pages_are_shared_through_redis(client, bundled, django_assert_num_queri
         assert caches["default"].get(dataversion.SHARED_KEY)[0] == version
         assert caches["default"].get(page_key(version, "http", "testserver", "/routes/digital/"))
         caches["default"].clear()
+
+
+def test_a_stalled_redis_costs_one_wait_then_is_skipped_until_it_answers(
+    client, bundled, caplog, monkeypatch
+):
+    """Redis stops answering (a proxy that passes nothing on): the request that meets it first
+    waits out the cache's socket timeout once and gets its page, rendered without the cache;
+    the requests after it do not wait at all. Once the retry interval has passed (the breaker's
+    clock is moved on) and Redis answers again, pages are kept in it and shared again."""
+    require(
+        "Redis",
+        redis_answers(),
+        f"none answers at {REDIS_URL} (install redis-server, or set OCCMAPS_TEST_REDIS_URL)",
+    )
+    parts = urlsplit(REDIS_URL)
+    proxy = Proxy((parts.hostname, parts.port or 6379))
+    url = f"redis://127.0.0.1:{proxy.port}{parts.path}"
+    timeout = cache_from_url(url)["OPTIONS"]["socket_timeout"]
+    try:
+        with override_settings(CACHES={"default": cache_from_url(url) | REDIS_PREFIX}):
+            caches["default"].clear()
+            dataversion.forget()
+            assert client.get("/routes/digital/").status_code == 200
+            version = DataVersion.current().version
+            assert caches["default"].get(
+                page_key(version, "http", "testserver", "/routes/digital/")
+            )
+
+            proxy.stall()
+            dataversion.forget()
+            started = time.monotonic()
+            assert client.get("/routes/digital/").status_code == 200
+            assert timeout * 0.9 <= time.monotonic() - started <= timeout * 2.5
+            for path in ("/", "/routes/digital/", "/occupations/OCC0118/", "/soc/2020/"):
+                dataversion.forget()  # each request asks Redis for the version again
+                started = time.monotonic()
+                assert client.get(path).status_code == 200, path
+                assert time.monotonic() - started < timeout, path  # no wait for Redis
+            stopped = [r for r in caplog.records if r.getMessage() == "cache did not answer"]
+            assert len(stopped) == 1
+
+            proxy.resume()
+            later = time.monotonic() + CACHE_RETRY_INTERVAL
+            monkeypatch.setattr(breaker, "monotonic", lambda: later)
+            assert client.get("/occupations/OCC0118/").status_code == 200
+            assert [r for r in caplog.records if r.getMessage() == "cache answers again"]
+            kept = page_key(version, "http", "testserver", "/occupations/OCC0118/")
+            assert caches["default"].get(kept)  # for every machine to find
+            caches["default"].clear()
+    finally:
+        proxy.close()
 
 
 def test_router_sends_only_public_reads_to_a_replica():

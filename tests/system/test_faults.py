@@ -25,7 +25,7 @@ from django.db import connection
 
 from benchmarks.snapshot import generate
 from core.importing import ADVISORY_LOCK_KEY, import_lock
-from occmaps.postgresql.base import RETRY_INTERVAL
+from occmaps.breaker import RETRY_INTERVAL
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocMapping, SubUnitGroupMapping

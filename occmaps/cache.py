@@ -1,0 +1,93 @@
+"""Django's Redis cache, which does not hold every request when Redis stops answering.
+
+Django's own backend waits out its socket timeout (``socket_timeout``, two seconds here) on
+every call; a page makes several (the data version, the page itself, then keeping it), so a
+stalled Redis would make each request take many seconds. Here the first call that times out
+(or cannot connect) raises as usual, and the callers carry on without the cache; for the next
+half minute (:data:`occmaps.breaker.CACHE_RETRY_INTERVAL`) every call is answered at once as a
+miss (nothing found, nothing kept), then one call tries Redis again, and so on until it answers.
+Pages need no cache, so a visitor waits on a stalled Redis once in that time, in each process.
+The breaker logs once when Redis stops answering and once when it answers again.
+"""
+
+import functools
+import logging
+from urllib.parse import urlsplit
+
+from django.core.cache.backends import redis as django_redis
+from redis.exceptions import ConnectionError, TimeoutError
+
+from occmaps.breaker import CACHE_RETRY_INTERVAL, Breaker
+
+logger = logging.getLogger("occmaps.cache")
+
+#: What each client call answers while Redis is skipped: a miss. (``get`` answers its default.)
+MISSES = {
+    "add": False,
+    "set": None,
+    "touch": False,
+    "delete": False,
+    "get_many": {},
+    "has_key": False,
+    "set_many": None,
+    "delete_many": None,
+    "clear": False,
+}
+
+#: One breaker per Redis server, for the whole process (Django makes a cache object per thread).
+breakers: dict[str, Breaker] = {}
+
+
+def server_name(url: str) -> str:
+    """A Redis server's host and port (or socket path), without the password a URL may hold."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}" if parts.hostname else parts.path
+
+
+def breaker_for(servers: list[str]) -> Breaker:
+    name = ",".join(map(server_name, servers))
+    return breakers.setdefault(name, Breaker("cache", name, logger, CACHE_RETRY_INTERVAL))
+
+
+def guarded(method_name: str):
+    method = getattr(django_redis.RedisCacheClient, method_name)
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        if not self.breaker.admit(self.longest_wait):
+            if method_name == "get":
+                return args[1] if len(args) > 1 else kwargs.get("default")
+            if method_name in MISSES:
+                return MISSES[method_name]
+            raise ConnectionError(f"Redis at {self.breaker.name} is skipped for a few seconds")
+        try:
+            result = method(self, *args, **kwargs)
+        except (ConnectionError, TimeoutError):
+            self.breaker.failed(self.longest_wait)
+            raise
+        self.breaker.answered()
+        return result
+
+    return call
+
+
+class BreakerClient(django_redis.RedisCacheClient):
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
+        self.breaker = breaker_for(servers)
+        # The longest one call may wait: connecting, then the answer.
+        self.longest_wait = float(options.get("socket_connect_timeout") or 0) + float(
+            options.get("socket_timeout") or 0
+        )
+
+
+for _name in ("get", "incr", *MISSES):
+    setattr(BreakerClient, _name, guarded(_name))
+
+
+class RedisCache(django_redis.RedisCache):
+    """``django.core.cache.backends.redis.RedisCache`` with a breaker (the module's doc)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = BreakerClient
