@@ -123,7 +123,7 @@ def test_the_statement_timeout_setting_reads_seconds_and_refuses_nonsense():
 
 def test_redis_waits_are_bounded():
     assert cache_from_url("redis://cache:6379/0") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "occmaps.cache.RedisCache",
         "LOCATION": "redis://cache:6379/0",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
