@@ -22,8 +22,8 @@ class ReleaseRecorder:
             return None
         counts = Counter(change.kind for change in changes)
         release = Release.objects.create(
-            # The write holds the import lock (or is one admin request): one release at a time;
-            # the number's uniqueness refuses a second writer rather than reuse it.
+            # Every write that makes releases holds the import lock (imports and staff edits):
+            # one release at a time. The number's uniqueness would refuse a second writer.
             number=Release.objects.latest_number() + 1,
             created_at=import_record.finished_at if import_record else timezone.now(),
             data_date=data_date,

@@ -2,12 +2,15 @@
 codes fixed once created, staff edits that become releases, and a warning for text that a
 spreadsheet would run."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import router, transaction
+from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 
 from core import releases
+from core.importing import ImportBusy, import_lock
 from core.spreadsheet import starts_formula
 
 
@@ -83,20 +86,40 @@ class CodeReadOnlyMixin:
         return fields
 
 
+#: How long a staff edit waits for an import (or another staff edit) to finish writing.
+EDIT_WAIT_SECONDS = 10
+
+
 class RecordsReleasesMixin:
     """A staff edit that changes what the maps show is a release, like an import: each form
     sent (an add, a change with its inlines, a delete, an action on a list) is compared before
-    and after in one transaction (``core.releases``). Pages that only show are not."""
+    and after in one transaction (``core.releases``). Pages that only show are not.
+
+    The edit holds the import lock while it writes, so that it is never part of another
+    write's release, nor another's part of its own: it waits for an import that is writing,
+    for up to :data:`EDIT_WAIT_SECONDS`, and then, if the import is still writing, saves
+    nothing and says so (503, with Retry-After)."""
 
     def _in_release(self, request, view, *args, **kwargs):
         if request.method != "POST":
             return view(request, *args, **kwargs)
         source = f"Staff edit: {self.model._meta.verbose_name}"
-        with (
-            transaction.atomic(using=router.db_for_write(self.model)),
-            releases.recorded(kind="admin", source=source),
-        ):
-            return view(request, *args, **kwargs)
+        try:
+            with (
+                transaction.atomic(using=router.db_for_write(self.model)),
+                import_lock(wait=EDIT_WAIT_SECONDS),
+                releases.recorded(kind="admin", source=source),
+            ):
+                return view(request, *args, **kwargs)
+        except ImportBusy:
+            response = TemplateResponse(
+                request,
+                "admin/busy.html",
+                {**self.admin_site.each_context(request), "title": "Not saved yet"},
+                status=503,
+            )
+            response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+            return response
 
     def changeform_view(self, request, *args, **kwargs):
         return self._in_release(request, super().changeform_view, *args, **kwargs)

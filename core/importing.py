@@ -160,28 +160,44 @@ class DryRunRollback(Exception):
 
 
 class ImportBusy(Exception):
-    """Another import is writing: this one refuses rather than wait or interleave."""
+    """Another import (or a staff edit) is writing: this one refuses rather than interleave."""
 
-    MESSAGE = "Another import is running; nothing was changed. Try again when it has finished."
+    MESSAGE = (
+        "Another import is running (or a staff edit is being saved); nothing was changed. "
+        "Try again when it has finished."
+    )
 
 
 #: The PostgreSQL advisory lock all imports share (any fixed number; this one spells "occmaps").
 ADVISORY_LOCK_KEY = 0x6F63636D617073
 
 
+#: How often a write that may wait for the lock tries it again (seconds).
+LOCK_POLL_SECONDS = 0.1
+
+
 @contextmanager
-def import_lock():
+def import_lock(wait: float = 0):
     """Hold the one import lock for the duration of a write, or raise :class:`ImportBusy`.
+
+    Every write that makes releases takes it (imports, and staff edits in the admin), so that
+    releases are made one at a time, each from what one write changed. An import refuses at
+    once if it is held; a staff edit ``wait``s for it, up to that many seconds.
 
     PostgreSQL: a transaction-level advisory lock (call inside the transaction; it is released
     at commit or rollback, and when a killed importer's connection drops). SQLite: an exclusive
     lock on a file beside the database, released when the process ends however it ends.
     """
+    deadline = time.monotonic() + wait
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                raise ImportBusy(ImportBusy.MESSAGE)
+            while True:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+                if cursor.fetchone()[0]:
+                    break
+                if time.monotonic() >= deadline:
+                    raise ImportBusy(ImportBusy.MESSAGE)
+                time.sleep(LOCK_POLL_SECONDS)
         yield
         return
     name = str(connection.settings_dict["NAME"])
@@ -190,10 +206,14 @@ def import_lock():
     digest = hashlib.sha256(name.encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"occmaps-import-{digest}.lock"
     with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ImportBusy(ImportBusy.MESSAGE) from None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ImportBusy(ImportBusy.MESSAGE) from None
+                time.sleep(LOCK_POLL_SECONDS)
         try:
             yield
         finally:

@@ -6,9 +6,12 @@ import csv
 import io
 import json
 import shutil
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
@@ -17,11 +20,13 @@ from django.urls import reverse
 
 from changes import selectors, snapshot
 from changes.models import Change, Kind, RecordState, Release
+from core import admin_tools, importing
 from core.models import ImportRecord
 from occupations.models import Occupation
 from routes.models import Route
 from tests.admin_forms import form_data
 from tests.bundled import MAPS, load_bundled
+from tests.locks import lock_held_elsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +239,54 @@ def test_a_staff_edit_in_the_admin_is_a_release_with_its_difference(
     # Saving the form again unchanged is no release.
     superuser_client.post(url, form_data(superuser_client.get(url)))
     assert Release.objects.count() == 2
+
+
+def test_a_staff_edit_waits_for_an_import_that_is_writing(
+    first_release, superuser_client, monkeypatch
+):
+    """An import holds the lock when the edit is sent: the edit waits, and once the import has
+    finished it is saved as a release of its own, with just its own difference."""
+    occupation = Occupation.objects.get(code="OCC0118")
+    url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
+    data = form_data(superuser_client.get(url))
+    pauses = []
+    with lock_held_elsewhere() as running_import:
+
+        def import_finishes(seconds):
+            pauses.append(seconds)
+            running_import.release()
+
+        monkeypatch.setattr(
+            importing, "time", SimpleNamespace(monotonic=time.monotonic, sleep=import_finishes)
+        )
+        response = superuser_client.post(url, data | {"status": "3"})
+    assert pauses == [importing.LOCK_POLL_SECONDS]  # it found the lock held, and waited once
+    assert response.status_code == 302
+    assert Release.objects.count() == 2
+    assert rows(Release.objects.get(number=2)) == {row("OCC0118", Kind.STATUS, old=1, new=3)}
+
+
+def test_a_staff_edit_is_not_saved_while_an_import_goes_on_writing(
+    first_release, superuser_client, monkeypatch
+):
+    """The import is still writing when the edit has waited long enough: nothing is saved, no
+    release is made, and the page says so; sent again later, the edit is saved."""
+    monkeypatch.setattr(admin_tools, "EDIT_WAIT_SECONDS", 0.3)
+    occupation = Occupation.objects.get(code="OCC0118")
+    url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
+    data = form_data(superuser_client.get(url))
+    before = snapshot.take()
+    with lock_held_elsewhere():
+        response = superuser_client.post(url, data | {"status": "3"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.RETRY_AFTER_SECONDS)
+    assert "has <strong>not been saved</strong>" in response.content.decode()
+    assert snapshot.take() == before
+    assert Occupation.objects.get(code="OCC0118").status == 1
+    assert Release.objects.count() == 1
+
+    assert superuser_client.post(url, data | {"status": "3"}).status_code == 302
+    assert rows(Release.objects.get(number=2)) == {row("OCC0118", Kind.STATUS, old=1, new=3)}
 
 
 def test_a_staff_edit_of_white_space_only_is_no_release(first_release, superuser_client):

@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,13 +23,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from benchmarks.snapshot import generate
-from core.importing import ADVISORY_LOCK_KEY, import_lock
 from occmaps.breaker import RETRY_INTERVAL
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
 from socmapping.models import SocMapping, SubUnitGroupMapping
 from tests.bundled import MAP_SOURCES, MAPS, load_bundled, prepared_rows
 from tests.conftest import require
+from tests.locks import lock_held_elsewhere
 from tests.served import database_of_its_own as served_database
 from tests.served import gunicorn
 from tests.snapshot import data_snapshot
@@ -204,39 +203,8 @@ def test_a_second_import_refuses_while_one_is_writing():
     """The lock is held by another connection (PostgreSQL) or open file (SQLite)."""
     load_bundled()
     before = data_snapshot()
-    if on_postgresql():
-        db = settings.DATABASES["default"]
-        import psycopg
-
-        with psycopg.connect(
-            dbname=connection.settings_dict["NAME"],
-            user=db["USER"],
-            host=db["HOST"],
-            port=db["PORT"] or None,
-            password=db["PASSWORD"] or None,
-            autocommit=True,
-        ) as other:
-            other.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-            with pytest.raises(CommandError, match="Another import is running"):
-                call_command("import_maps", *map(str, MAP_SOURCES), stdout=io.StringIO())
-    else:
-        held, ready, done = threading.Event(), threading.Event(), threading.Event()
-
-        def hold():
-            with import_lock():
-                held.set()
-                ready.wait(30)
-            done.set()
-
-        thread = threading.Thread(target=hold)
-        thread.start()
-        held.wait(30)
-        try:
-            with pytest.raises(CommandError, match="Another import is running"):
-                call_command("import_maps", *map(str, MAP_SOURCES), stdout=io.StringIO())
-        finally:
-            ready.set()
-            thread.join(30)
+    with lock_held_elsewhere(), pytest.raises(CommandError, match="Another import is running"):
+        call_command("import_maps", *map(str, MAP_SOURCES), stdout=io.StringIO())
     assert data_snapshot() == before
     # Once the other import has finished, this one goes through.
     assert "No changes" in call_output("import_maps", *map(str, MAP_SOURCES))
