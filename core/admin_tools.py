@@ -2,15 +2,17 @@
 codes fixed once created, staff edits that become releases, and a warning for text that a
 spreadsheet would run."""
 
+from contextlib import ExitStack
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db import router, transaction
+from django.db import router
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 
 from core import releases
-from core.importing import ImportBusy, import_lock
+from core.importing import ImportBusy, locked_transaction
 from core.spreadsheet import starts_formula
 
 
@@ -104,22 +106,26 @@ class RecordsReleasesMixin:
         if request.method != "POST":
             return view(request, *args, **kwargs)
         source = f"Staff edit: {self.model._meta.verbose_name}"
-        try:
-            with (
-                transaction.atomic(using=router.db_for_write(self.model)),
-                import_lock(wait=EDIT_WAIT_SECONDS),
-                releases.recorded(kind="admin", source=source),
-            ):
-                return view(request, *args, **kwargs)
-        except ImportBusy:
-            response = TemplateResponse(
-                request,
-                "admin/busy.html",
-                {**self.admin_site.each_context(request), "title": "Not saved yet"},
-                status=503,
-            )
-            response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
-            return response
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(
+                    locked_transaction(EDIT_WAIT_SECONDS, using=router.db_for_write(self.model))
+                )
+            except ImportBusy:
+                return self._busy(request)
+            stack.enter_context(releases.recorded(kind="admin", source=source))
+            return view(request, *args, **kwargs)
+
+    def _busy(self, request):
+        """Nothing was read or written: the import lock stayed with another write."""
+        response = TemplateResponse(
+            request,
+            "admin/busy.html",
+            {**self.admin_site.each_context(request), "title": "Not saved yet"},
+            status=503,
+        )
+        response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+        return response
 
     def changeform_view(self, request, *args, **kwargs):
         return self._in_release(request, super().changeform_view, *args, **kwargs)

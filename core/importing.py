@@ -174,6 +174,11 @@ ADVISORY_LOCK_KEY = 0x6F63636D617073
 
 #: How often a write that may wait for the lock tries it again (seconds).
 LOCK_POLL_SECONDS = 0.1
+#: How long an import waits for the lock: long enough for a staff edit being saved (a fraction
+#: of a second), not for another import.
+IMPORT_WAIT_SECONDS = 3
+#: How a write waits before trying the lock again (tests replace it to act meanwhile).
+pause = time.sleep
 
 
 @contextmanager
@@ -181,8 +186,8 @@ def import_lock(wait: float = 0):
     """Hold the one import lock for the duration of a write, or raise :class:`ImportBusy`.
 
     Every write that makes releases takes it (imports, and staff edits in the admin), so that
-    releases are made one at a time, each from what one write changed. An import refuses at
-    once if it is held; a staff edit ``wait``s for it, up to that many seconds.
+    releases are made one at a time, each from what one write changed. A write ``wait``s for
+    it up to that many seconds. Writers take it through :func:`locked_transaction`.
 
     PostgreSQL: a transaction-level advisory lock (call inside the transaction; it is released
     at commit or rollback, and when a killed importer's connection drops). SQLite: an exclusive
@@ -197,7 +202,7 @@ def import_lock(wait: float = 0):
                     break
                 if time.monotonic() >= deadline:
                     raise ImportBusy(ImportBusy.MESSAGE)
-                time.sleep(LOCK_POLL_SECONDS)
+                pause(LOCK_POLL_SECONDS)
         yield
         return
     name = str(connection.settings_dict["NAME"])
@@ -213,11 +218,27 @@ def import_lock(wait: float = 0):
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise ImportBusy(ImportBusy.MESSAGE) from None
-                time.sleep(LOCK_POLL_SECONDS)
+                pause(LOCK_POLL_SECONDS)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def locked_transaction(wait: float = 0, using: str | None = None):
+    """One transaction that holds the import lock from before its first read until it has
+    committed or rolled back, or :class:`ImportBusy` before anything is read or written.
+
+    PostgreSQL's lock belongs to the transaction, so it is taken inside it; SQLite's file lock
+    is taken before the transaction begins and released after it ends, so that no other writer
+    can start between the last write and the commit."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=using), import_lock(wait):
+            yield
+    else:
+        with import_lock(wait), transaction.atomic(using=using):
+            yield
 
 
 def run_import(
@@ -238,7 +259,7 @@ def run_import(
     clock = time.perf_counter()
     outcome: ImportOutcome | None = None
     try:
-        with transaction.atomic(), import_lock():
+        with locked_transaction(wait=IMPORT_WAIT_SECONDS):
             before = releases.snapshot()
             outcome = write()
             if dry_run:

@@ -45,18 +45,20 @@ class Breaker:
             self.refuse_until = now + longest_wait
             return True
 
-    def failed(self, waited: float) -> None:
+    def failed(self, waited: float, error: str = "") -> None:
         with self.lock:
             first = not self.refuse_until
             self.refuse_until = monotonic() + self.retry_interval
         if first:
+            extra = {self.service: self.name, "waited_seconds": waited}
             self.logger.error(
-                f"{self.service} did not answer",
-                extra={self.service: self.name, "waited_seconds": waited},
+                f"{self.service} did not answer", extra=extra | ({"error": error} if error else {})
             )
 
     def answered(self) -> None:
-        if self.refuse_until:
-            with self.lock:
-                self.refuse_until = 0.0
+        if not self.refuse_until:
+            return  # the usual case: no lock taken
+        with self.lock:
+            was_refusing, self.refuse_until = bool(self.refuse_until), 0.0
+        if was_refusing:  # one thread logs it
             self.logger.warning(f"{self.service} answers again", extra={self.service: self.name})

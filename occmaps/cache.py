@@ -5,7 +5,8 @@ every call; a page makes several (the data version, the page itself, then keepin
 stalled Redis would make each request take many seconds. Here the first call that times out
 (or cannot connect) raises as usual, and the callers carry on without the cache; for the next
 half minute (:data:`occmaps.breaker.CACHE_RETRY_INTERVAL`) every call is answered at once as a
-miss (nothing found, nothing kept), then one call tries Redis again, and so on until it answers.
+miss (nothing found, nothing kept; ``incr``, which has no miss, raises ``ConnectionError``),
+then one call tries Redis again, and so on until it answers.
 Pages need no cache, so a visitor waits on a stalled Redis once in that time, in each process.
 The breaker logs once when Redis stops answering and once when it answers again.
 """
@@ -15,7 +16,7 @@ import logging
 from urllib.parse import urlsplit
 
 from django.core.cache.backends import redis as django_redis
-from redis.exceptions import ConnectionError, TimeoutError
+from redis.exceptions import ConnectionError, RedisError, TimeoutError
 
 from occmaps.breaker import CACHE_RETRY_INTERVAL, Breaker
 
@@ -62,8 +63,12 @@ def guarded(method_name: str):
             raise ConnectionError(f"Redis at {self.breaker.name} is skipped for a few seconds")
         try:
             result = method(self, *args, **kwargs)
-        except (ConnectionError, TimeoutError):
-            self.breaker.failed(self.longest_wait)
+        except (ConnectionError, TimeoutError) as error:
+            # Also a wrong password or a full pool (ConnectionError's kinds): unusable all the same.
+            self.breaker.failed(self.longest_wait, f"{type(error).__name__}: {error}"[:200])
+            raise
+        except RedisError:
+            self.breaker.answered()  # it answered, with an error of its own (such as READONLY)
             raise
         self.breaker.answered()
         return result

@@ -256,7 +256,7 @@ def test_a_stalled_redis_costs_one_wait_then_is_skipped_until_it_answers(
             dataversion.forget()
             started = time.monotonic()
             assert client.get("/routes/digital/").status_code == 200
-            assert timeout * 0.9 <= time.monotonic() - started <= timeout * 2.5
+            assert timeout * 0.9 <= time.monotonic() - started < timeout * 1.75  # one wait
             for path in ("/", "/routes/digital/", "/occupations/OCC0118/", "/soc/2020/"):
                 dataversion.forget()  # each request asks Redis for the version again
                 started = time.monotonic()

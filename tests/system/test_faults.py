@@ -23,6 +23,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from benchmarks.snapshot import generate
+from core import importing
 from occmaps.breaker import RETRY_INTERVAL
 from occupations.models import LocalEdit, Occupation, Progression
 from routes.models import Cluster, Route
@@ -199,8 +200,10 @@ def test_readers_during_an_import_see_the_old_or_the_new_map_never_a_mix(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_import_refuses_while_one_is_writing():
-    """The lock is held by another connection (PostgreSQL) or open file (SQLite)."""
+def test_a_second_import_refuses_while_one_is_writing(monkeypatch):
+    """The lock is held by another connection (PostgreSQL) or another open file (SQLite) for
+    longer than an import waits for it."""
+    monkeypatch.setattr(importing, "IMPORT_WAIT_SECONDS", 0.3)
     load_bundled()
     before = data_snapshot()
     with lock_held_elsewhere(), pytest.raises(CommandError, match="Another import is running"):
@@ -208,6 +211,22 @@ def test_a_second_import_refuses_while_one_is_writing():
     assert data_snapshot() == before
     # Once the other import has finished, this one goes through.
     assert "No changes" in call_output("import_maps", *map(str, MAP_SOURCES))
+
+
+@pytest.mark.django_db
+def test_an_import_waits_for_a_staff_edit_being_saved(monkeypatch):
+    """A staff edit holds the lock for a moment: an import that starts then waits for it."""
+    load_bundled()
+    pauses = []
+    with lock_held_elsewhere() as staff_edit:
+
+        def edit_saved(seconds):
+            pauses.append(seconds)
+            staff_edit.release()
+
+        monkeypatch.setattr(importing, "pause", edit_saved)
+        assert "No changes" in call_output("import_maps", *map(str, MAP_SOURCES))
+    assert pauses == [importing.LOCK_POLL_SECONDS]
 
 
 def call_output(*args) -> str:
