@@ -616,8 +616,8 @@ def test_the_checks_against_the_database_run_inside_the_import_lock(digital, tmp
     real_lock, real_lookups = importing.import_lock, soc_mapping._Lookups.__init__
 
     @contextmanager
-    def spy_lock():
-        with real_lock():
+    def spy_lock(wait=0):
+        with real_lock(wait):
             held.append(True)
             try:
                 yield
