@@ -58,7 +58,7 @@ class Proxy:
                     if not data:
                         return
                     (b if source is a else a).sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select() on a socket cut() has closed
             return
 
     def cut(self):
