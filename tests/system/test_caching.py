@@ -178,6 +178,9 @@ REDIS_PREFIX = {"KEY_PREFIX": "occmaps-test"}
 REDIS_CACHE = {"default": cache_from_url(REDIS_URL) | REDIS_PREFIX}
 
 
+REDIS_MISSING = f"none answers at {REDIS_URL} (install redis-server, or set OCCMAPS_TEST_REDIS_URL)"
+
+
 def redis_answers() -> bool:
     parts = urlsplit(REDIS_URL)
     try:
@@ -206,11 +209,7 @@ def test_a_redis_that_does_not_answer_is_given_up_within_seconds():
 
 
 def test_pages_are_shared_through_redis(client, bundled, django_assert_num_queries):
-    require(
-        "Redis",
-        redis_answers(),
-        f"none answers at {REDIS_URL} (install redis-server, or set OCCMAPS_TEST_REDIS_URL)",
-    )
+    require("Redis", redis_answers(), REDIS_MISSING)
     with override_settings(CACHES=REDIS_CACHE):
         caches["default"].clear()
         first = client.get("/routes/digital/")
@@ -233,11 +232,7 @@ def test_a_stalled_redis_costs_one_wait_then_is_skipped_until_it_answers(
     waits out the cache's socket timeout once and gets its page, rendered without the cache;
     the requests after it do not wait at all. Once the retry interval has passed (the breaker's
     clock is moved on) and Redis answers again, pages are kept in it and shared again."""
-    require(
-        "Redis",
-        redis_answers(),
-        f"none answers at {REDIS_URL} (install redis-server, or set OCCMAPS_TEST_REDIS_URL)",
-    )
+    require("Redis", redis_answers(), REDIS_MISSING)
     parts = urlsplit(REDIS_URL)
     proxy = Proxy((parts.hostname, parts.port or 6379))
     url = f"redis://127.0.0.1:{proxy.port}{parts.path}"
@@ -380,7 +375,7 @@ def test_every_worker_serves_a_new_version_within_a_second(tmp_path, shared):
     env.pop("CACHE_URL", None)
     env.pop("REDIS_URL", None)
     if shared == "redis":
-        require("Redis", redis_answers(), f"none answers at {REDIS_URL}")
+        require("Redis", redis_answers(), REDIS_MISSING)
         env |= {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"occmaps-test-{os.getpid()}"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
