@@ -193,16 +193,14 @@ def import_lock(wait: float = 0):
     at commit or rollback, and when a killed importer's connection drops). SQLite: an exclusive
     lock on a file beside the database, released when the process ends however it ends.
     """
-    deadline = time.monotonic() + wait
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            while True:
+
+            def try_lock() -> bool:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-                if cursor.fetchone()[0]:
-                    break
-                if time.monotonic() >= deadline:
-                    raise ImportBusy(ImportBusy.MESSAGE)
-                pause(LOCK_POLL_SECONDS)
+                return cursor.fetchone()[0]
+
+            _take(try_lock, wait)
         yield
         return
     name = str(connection.settings_dict["NAME"])
@@ -211,18 +209,28 @@ def import_lock(wait: float = 0):
     digest = hashlib.sha256(name.encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"occmaps-import-{digest}.lock"
     with path.open("a") as handle:
-        while True:
+
+        def try_lock() -> bool:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ImportBusy(ImportBusy.MESSAGE) from None
-                pause(LOCK_POLL_SECONDS)
+                return False
+            return True
+
+        _take(try_lock, wait)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take(try_lock: Callable[[], bool], wait: float) -> None:
+    """Try the lock until it is taken, or raise :class:`ImportBusy` once ``wait`` has passed."""
+    deadline = time.monotonic() + wait
+    while not try_lock():
+        if time.monotonic() >= deadline:
+            raise ImportBusy(ImportBusy.MESSAGE)
+        pause(LOCK_POLL_SECONDS)
 
 
 @contextmanager
