@@ -10,10 +10,9 @@ import logging
 import threading
 from time import monotonic
 
-# After a wait has run out, how long requests are refused at once before one tries again: the
-# database, which no page can do without, soon; the cache, which pages can, seldom.
+# After a wait has run out, how long requests are refused at once before one tries again (the
+# database's: soon, since no page can do without it).
 RETRY_INTERVAL = 2.0
-CACHE_RETRY_INTERVAL = 30.0
 
 
 class Breaker:
@@ -62,3 +61,18 @@ class Breaker:
             was_refusing, self.refuse_until = bool(self.refuse_until), 0.0
         if was_refusing:  # one thread logs it
             self.logger.warning(f"{self.service} answers again", extra={self.service: self.name})
+
+
+_breakers: dict[tuple[str, str], Breaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(
+    service: str, name: str, logger: logging.Logger, retry_interval: float = RETRY_INTERVAL
+) -> Breaker:
+    """The process's one breaker for this service and name (threads share it)."""
+    with _breakers_lock:
+        key = (service, name)
+        if key not in _breakers:
+            _breakers[key] = Breaker(service, name, logger, retry_interval)
+        return _breakers[key]

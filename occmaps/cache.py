@@ -4,7 +4,7 @@ Django's own backend waits out its socket timeout (``socket_timeout``, two secon
 every call; a page makes several (the data version, the page itself, then keeping it), so a
 stalled Redis would make each request take many seconds. Here the first call that times out
 (or cannot connect) raises as usual, and the callers carry on without the cache; for the next
-half minute (:data:`occmaps.breaker.CACHE_RETRY_INTERVAL`) every call is answered at once as a
+half minute (:data:`CACHE_RETRY_INTERVAL`) every call is answered at once as a
 miss (nothing found, nothing kept; ``incr``, which has no miss, raises ``ConnectionError``),
 then one call tries Redis again, and so on until it answers.
 Pages need no cache, so a visitor waits on a stalled Redis once in that time, in each process.
@@ -18,9 +18,13 @@ from urllib.parse import urlsplit
 from django.core.cache.backends import redis as django_redis
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
 
-from occmaps.breaker import CACHE_RETRY_INTERVAL, Breaker
+from occmaps.breaker import breaker_for
 
 logger = logging.getLogger("occmaps.cache")
+
+#: After Redis has failed to answer, how long it is skipped before one call tries it again:
+#: pages can do without it, so seldom.
+CACHE_RETRY_INTERVAL = 30.0
 
 #: What each client call answers while Redis is skipped: a miss. (``get`` answers its default.)
 MISSES = {
@@ -35,19 +39,11 @@ MISSES = {
     "clear": False,
 }
 
-#: One breaker per Redis server, for the whole process (Django makes a cache object per thread).
-breakers: dict[str, Breaker] = {}
-
 
 def server_name(url: str) -> str:
     """A Redis server's host and port (or socket path), without the password a URL may hold."""
     parts = urlsplit(url)
     return f"{parts.hostname}:{parts.port or 6379}" if parts.hostname else parts.path
-
-
-def breaker_for(servers: list[str]) -> Breaker:
-    name = ",".join(map(server_name, servers))
-    return breakers.setdefault(name, Breaker("cache", name, logger, CACHE_RETRY_INTERVAL))
 
 
 def guarded(method_name: str):
@@ -79,7 +75,9 @@ def guarded(method_name: str):
 class BreakerClient(django_redis.RedisCacheClient):
     def __init__(self, servers, **options):
         super().__init__(servers, **options)
-        self.breaker = breaker_for(servers)
+        # One breaker per Redis server for the whole process (Django makes a client per thread).
+        name = ",".join(map(server_name, servers))
+        self.breaker = breaker_for("cache", name, logger, CACHE_RETRY_INTERVAL)
         # The longest one call may wait: connecting, then the answer.
         self.longest_wait = float(options.get("socket_connect_timeout") or 0) + float(
             options.get("socket_timeout") or 0

@@ -24,7 +24,6 @@ and TCP keepalives but have no statement timeout, since a full import may need l
 """
 
 import logging
-import threading
 import types
 from dataclasses import dataclass
 
@@ -33,7 +32,7 @@ from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg import errors
 
-from occmaps.breaker import Breaker
+from occmaps.breaker import Breaker, breaker_for
 
 logger = logging.getLogger("occmaps.database")
 
@@ -60,15 +59,6 @@ def bound_web_requests() -> None:
     """Bound every wait of this process on PostgreSQL (a web server's process)."""
     global web_limits
     web_limits = WebLimits(statement_timeout=settings.DATABASE_STATEMENT_TIMEOUT)
-
-
-breakers: dict[str, Breaker] = {}
-breakers_lock = threading.Lock()
-
-
-def breaker_for(alias: str) -> Breaker:
-    with breakers_lock:
-        return breakers.setdefault(alias, Breaker("database", alias, logger))
 
 
 def refusal(breaker: Breaker) -> psycopg.OperationalError:
@@ -123,7 +113,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         if web_limits is None:
             return super().get_new_connection(conn_params)
-        breaker = breaker_for(self.alias)
+        breaker = breaker_for("database", self.alias, logger)
         connect_timeout = float(conn_params.get("connect_timeout") or 0)
         if not breaker.admit(max(connect_timeout, 2) + web_limits.wait):
             raise refusal(breaker)

@@ -26,7 +26,7 @@ from django.urls import reverse
 from core import dataversion
 from core.models import DataVersion
 from occmaps import breaker
-from occmaps.breaker import CACHE_RETRY_INTERVAL
+from occmaps.cache import CACHE_RETRY_INTERVAL
 from occmaps.middleware import page_key
 from occmaps.routers import ReplicaRouter, public_read
 from occmaps.settings import cache_from_url
@@ -176,8 +176,6 @@ def test_health_check_and_admin_are_never_cached_publicly(client):
 REDIS_URL = os.environ.get("OCCMAPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REDIS_PREFIX = {"KEY_PREFIX": "occmaps-test"}
 REDIS_CACHE = {"default": cache_from_url(REDIS_URL) | REDIS_PREFIX}
-
-
 REDIS_MISSING = f"none answers at {REDIS_URL} (install redis-server, or set OCCMAPS_TEST_REDIS_URL)"
 
 
