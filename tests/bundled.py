@@ -49,14 +49,6 @@ def _tables() -> list[tuple[type, str, list[str]]]:
     ]
 
 
-def _empty() -> None:
-    """Delete every row of the map data, in one statement a table (the foreign keys are
-    deferred, so the order does not matter within the transaction)."""
-    with connection.cursor() as cursor:
-        for _, table, _ in reversed(_tables()):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
-
-
 def _select(table: str, columns: list[str]) -> str:
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     return f"SELECT {quoted} FROM {connection.ops.quote_name(table)}"  # noqa: S608
@@ -82,25 +74,34 @@ def _read() -> State:
     return rows_by_table
 
 
+def write_rows(cursor, state: State, placeholder: str = "%s") -> None:
+    """Make the map data exactly ``state``, through ``cursor``: Django's, or a psycopg or
+    sqlite3 cursor on another database of the same engine (``placeholder`` is then ``?``).
+    Every table is emptied first, in one statement each (the foreign keys are deferred, or not
+    enforced, so the order does not matter within the transaction)."""
+    models = [apps.get_model(label) for label, _, _ in state]
+    quote = connection.ops.quote_name
+    for model in reversed(models):
+        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+    for model, (_, columns, rows) in zip(models, state, strict=True):
+        if not rows:
+            continue
+        table = quote(model._meta.db_table)
+        names = ", ".join(quote(column) for column in columns)
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                copy.write(rows)
+        else:
+            marks = ", ".join([placeholder] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+    for statement in connection.ops.sequence_reset_sql(no_style(), models):
+        cursor.execute(statement)
+
+
 def _write(state: State) -> None:
     """Make the map data exactly ``state``, in the caller's transaction."""
-    models = [apps.get_model(label) for label, _, _ in state]
     with transaction.atomic(), connection.cursor() as cursor:
-        _empty()
-        for model, (_, columns, rows) in zip(models, state, strict=True):
-            if not rows:
-                continue
-            table = connection.ops.quote_name(model._meta.db_table)
-            quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-            if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    copy.write(rows)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
-        reset = connection.ops.sequence_reset_sql(no_style(), models)
-        for statement in reset:
-            cursor.execute(statement)
+        write_rows(cursor, state)
         # Check the deferred foreign keys now, once. Left queued, PostgreSQL would check them
         # again at the end of every test run in a savepoint of this transaction (Django's
         # TestCase checks constraints before rolling a test back), a quarter of a second each.

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection
 
+from core import importing
 from core.importing import ADVISORY_LOCK_KEY, import_lock
 
 
@@ -65,3 +66,18 @@ def lock_held_elsewhere():
         yield held
     finally:
         held.release()
+
+
+@contextmanager
+def lock_held_until_waited_for(monkeypatch):
+    """The lock held elsewhere until a write that wants it has found it held and paused: the
+    other writer finishes then. Yields the list of the pauses the write makes."""
+    pauses = []
+    with lock_held_elsewhere() as held:
+
+        def other_writer_finishes(seconds):
+            pauses.append(seconds)
+            held.release()
+
+        monkeypatch.setattr(importing, "pause", other_writer_finishes)
+        yield pauses

@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
 
-from django.apps import apps
-from django.core.management.color import no_style
 from django.db import connection, connections
 
 from tests import bundled
@@ -81,36 +79,16 @@ def drop_migrated_database() -> None:
             admin.execute(f'DROP DATABASE IF EXISTS "{_migrated}" WITH (FORCE)')
 
 
-def _write_sqlite(path: str, rows) -> None:
+def _write_sqlite(path: str, rows: bundled.State) -> None:
     with contextlib.closing(sqlite3.connect(path)) as db, db:
-        for label, _, _ in reversed(rows):
-            db.execute(f'DELETE FROM "{apps.get_model(label)._meta.db_table}"')  # noqa: S608
-        for label, columns, values in rows:
-            model = apps.get_model(label)
-            if values:
-                names = ", ".join(f'"{column}"' for column in columns)
-                marks = ", ".join("?" * len(columns))
-                db.executemany(
-                    f'INSERT INTO "{model._meta.db_table}" ({names}) VALUES ({marks})',  # noqa: S608
-                    values,
-                )
+        bundled.write_rows(db.cursor(), rows, placeholder="?")
 
 
-def _write_postgresql(url: str, rows) -> None:
+def _write_postgresql(url: str, rows: bundled.State) -> None:
     import psycopg
 
     with psycopg.connect(url) as db, db.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        models = [apps.get_model(label) for label, _, _ in rows]
-        for model in reversed(models):
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608
-        for model, (_, columns, values) in zip(models, rows, strict=True):
-            if values:
-                names = ", ".join(f'"{column}"' for column in columns)
-                with cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
-                    copy.write(values)
-        for statement in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(statement)
+        bundled.write_rows(cursor, rows)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from occupations.models import Occupation
 from routes.models import Route
 from tests.admin_forms import form_data
 from tests.bundled import MAPS, load_bundled
-from tests.locks import lock_held_elsewhere
+from tests.locks import lock_held_elsewhere, lock_held_until_waited_for
 
 pytestmark = pytest.mark.django_db
 
@@ -247,14 +247,7 @@ def test_a_staff_edit_waits_for_an_import_that_is_writing(
     occupation = Occupation.objects.get(code="OCC0118")
     url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
     data = form_data(superuser_client.get(url))
-    pauses = []
-    with lock_held_elsewhere() as running_import:
-
-        def import_finishes(seconds):
-            pauses.append(seconds)
-            running_import.release()
-
-        monkeypatch.setattr(importing, "pause", import_finishes)
+    with lock_held_until_waited_for(monkeypatch) as pauses:  # the import finishes meanwhile
         response = superuser_client.post(url, data | {"status": "3"})
     assert pauses == [importing.LOCK_POLL_SECONDS]  # it found the lock held, and waited once
     assert response.status_code == 302

@@ -30,7 +30,7 @@ from routes.models import Cluster, Route
 from socmapping.models import SocMapping, SubUnitGroupMapping
 from tests.bundled import MAP_SOURCES, MAPS, load_bundled, prepared_rows
 from tests.conftest import require
-from tests.locks import lock_held_elsewhere
+from tests.locks import lock_held_elsewhere, lock_held_until_waited_for
 from tests.served import database_of_its_own as served_database
 from tests.served import gunicorn
 from tests.snapshot import data_snapshot
@@ -217,14 +217,7 @@ def test_a_second_import_refuses_while_one_is_writing(monkeypatch):
 def test_an_import_waits_for_a_staff_edit_being_saved(monkeypatch):
     """A staff edit holds the lock for a moment: an import that starts then waits for it."""
     load_bundled()
-    pauses = []
-    with lock_held_elsewhere() as staff_edit:
-
-        def edit_saved(seconds):
-            pauses.append(seconds)
-            staff_edit.release()
-
-        monkeypatch.setattr(importing, "pause", edit_saved)
+    with lock_held_until_waited_for(monkeypatch) as pauses:  # the edit is saved meanwhile
         assert "No changes" in call_output("import_maps", *map(str, MAP_SOURCES))
     assert pauses == [importing.LOCK_POLL_SECONDS]
 
